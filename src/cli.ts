@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// The relaycheck command line (DESIGN §3). Exit codes: 0 nothing at or above --fail-on,
+// 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { UsageError } from './errors.js';
+import { DEFAULT_CONCURRENCY } from './runner/run.js';
+import { FORMATS } from './report/formats.js';
+import type { Io } from './commands/run.js';
+
+const io: Io = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+  stderrIsTty: Boolean(process.stderr.isTTY),
+  stdoutIsTty: Boolean(process.stdout.isTTY),
+  color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+  width: process.stdout.columns,
+};
+
+const list = (y: Argv, name: string, describe: string) => y.option(name, { type: 'string', array: true, describe });
+
+function runOptions(y: Argv) {
+  y.option('config', { alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'The test plan (YAML or JSON)' });
+  list(y, 'only', 'Run only these checks (ids, or an area such as tls or tls.*)');
+  list(y, 'skip', 'Skip these checks (ids or areas)');
+  list(y, 'connector', 'Test only these connectors / submission accounts (by name)');
+  y.option('format', { type: 'string', array: true, default: ['console', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
+  y.option('out', { type: 'string', default: 'reports', describe: 'Folder for report files, or - to write one format to stdout' });
+  y.option('fail-on', { choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
+  y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail (--no-send skips every sending step)' });
+  list(y, 'resolve', 'HOST:PORT:ADDRESS — connect to ADDRESS for HOST:PORT (like curl --resolve)');
+  y.option('timeout', { type: 'number', describe: 'Timeout of every network step in ms (connect, greeting, command, TLS handshake); default 10000–20000' });
+  y.option('deadline', { type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' });
+  y.option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' });
+  list(y, 'plugin', 'Load extra checks from this ES module (see the README)');
+  return y;
+}
+
+function asList(v: unknown): string[] | undefined {
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs(argv)
+    .scriptName('relaycheck')
+    .usage('$0 <command> [options]\n\nProves an Office 365 / Exchange Online SMTP relay set-up works: real SMTP sessions on 25 and 587, STARTTLS certificates, accounts, validation mail, reports.')
+    .command(
+      'run',
+      'Test every connector and account of the plan and write the reports',
+      (y) =>
+        runOptions(y)
+          .example('$0 run --no-send', 'Sessions and certificates only; no mail is sent')
+          .example('$0 run -c /etc/relaycheck.yaml --format html,json --out /var/lib/relaycheck', 'Nightly cron run: quiet on success')
+          .example('$0 run --only tls --connector "Office 365 SMTP relay TLS 2"', 'Only the TLS checks of one connector')
+          .example('$0 run --resolve mail.contoso.com:25:192.0.2.10', 'Test a host before DNS points at it'),
+      async (a) => {
+        const { runCommand } = await import('./commands/run.js');
+        exitCode = await runCommand(
+          {
+            config: a.config as string,
+            only: asList(a.only),
+            skip: asList(a.skip),
+            connector: (a.connector as string[] | undefined)?.map(String),
+            format: asList(a.format) ?? ['console', 'json'],
+            out: a.out as string,
+            failOn: a['fail-on'] as 'warn' | 'fail',
+            send: a.send as boolean,
+            resolve: asList(a.resolve),
+            timeout: a.timeout as number | undefined,
+            deadline: a.deadline as number | undefined,
+            concurrency: a.concurrency as number,
+            plugin: asList(a.plugin),
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'checks',
+      'List the checks: id, severity, subject, what each verifies and needs',
+      (y) =>
+        y
+          .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const })
+          .option('plugin', { type: 'string', array: true, describe: 'Include the checks of this plugin' })
+          .example('$0 checks --format markdown', 'The table in the README'),
+      async (a) => {
+        const [{ renderCatalogue }, { builtinChecks, builtinProbes }, { loadPlugins }] = await Promise.all([import('./commands/checks.js'), import('./registry.js'), import('./plugins.js')]);
+        const registry = await loadPlugins(asList(a.plugin) ?? [], { checks: builtinChecks, probes: builtinProbes });
+        io.stdout(renderCatalogue(registry.checks, a.format as 'table' | 'markdown' | 'json'));
+      },
+    )
+    .command(
+      'init',
+      'Write a commented relaycheck.yaml to start from',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'Where to write the plan' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' })
+          .example('$0 init && $0 run --no-send', 'Start a plan and try it'),
+      async (a) => {
+        const { initCommand } = await import('./commands/init.js');
+        io.stdout(initCommand(a.config as string, a.force as boolean));
+      },
+    )
+    .command(
+      'report <run>',
+      'Re-render a saved JSON run in another format',
+      (y) =>
+        y
+          .positional('run', { type: 'string', describe: 'A relaycheck-*.json report' })
+          .option('format', { type: 'string', array: true, default: ['console'], describe: `One or more of ${FORMATS.map((f) => f.name).join(', ')}` })
+          .option('out', { type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' })
+          .example('$0 report reports/relaycheck-20261127T020000Z.json --format html > ticket.html', 'An HTML copy for the change ticket'),
+      async (a) => {
+        const { reportCommand } = await import('./commands/report.js');
+        exitCode = reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string, io);
+      },
+    )
+    .demandCommand(1, 'Name a command: run, checks, init or report (see --help).')
+    .strictCommands()
+    .strictOptions()
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(`${msg}\nSee relaycheck --help.`);
+    });
+  await parser.parseAsync();
+  return exitCode;
+}
+
+main(hideBin(process.argv)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`relaycheck: ${err.message.split('\n').join('\nrelaycheck: ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    const e = err as Error;
+    process.stderr.write(`relaycheck: internal error: ${e?.message ?? String(err)}${process.env.RELAYCHECK_DEBUG ? `\n${e?.stack}` : ' (set RELAYCHECK_DEBUG=1 for details)'}\n`);
+    process.exitCode = 1;
+  },
+);

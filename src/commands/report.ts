@@ -1,0 +1,34 @@
+// `relaycheck report RUN.json`: re-render a saved run in another format.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { parseFormats, writeReports } from '../report/write.js';
+import type { RunReport } from '../types.js';
+import type { Io } from './run.js';
+
+export function readRunReport(file: string): RunReport {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError([{ file, message: `cannot read the run: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
+  }
+  let data: RunReport;
+  try {
+    data = JSON.parse(text) as RunReport;
+  } catch (err) {
+    throw new UsageError([{ file, message: `not JSON: ${(err as Error).message}` }]);
+  }
+  if (!data || data.schemaVersion !== 1 || !Array.isArray(data.results)) {
+    throw new UsageError([{ file, message: 'not a relaycheck JSON report (schemaVersion 1 with results)' }]);
+  }
+  return data;
+}
+
+export function reportCommand(file: string, format: string[], out: string, io: Io): number {
+  const report = readRunReport(file);
+  const formats = parseFormats(format);
+  const written = writeReports(report, formats, out, { color: io.color, width: io.width });
+  if (written.stdout) io.stdout(written.stdout);
+  if (written.files.length) io.stderr(`Wrote ${written.files.join(', ')}\n`);
+  return 0;
+}

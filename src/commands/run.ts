@@ -1,0 +1,100 @@
+// `relaycheck run`: load the plan, run the checks, write the reports, exit 0/1/2.
+import { UsageError } from '../errors.js';
+import { loadPlan } from '../plan/load.js';
+import { builtinChecks, builtinProbes } from '../registry.js';
+import { loadPlugins } from '../plugins.js';
+import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
+import { parseFormats, writeReports } from '../report/write.js';
+import { afterRunHooks } from '../runner/hooks.js';
+import type { Plan, RunReport, Timeouts } from '../types.js';
+
+export interface RunArgs {
+  config: string;
+  only?: string[];
+  skip?: string[];
+  connector?: string[];
+  format: string[];
+  out: string;
+  failOn: 'warn' | 'fail';
+  send: boolean;
+  resolve?: string[];
+  timeout?: number;
+  deadline?: number;
+  concurrency: number;
+  plugin?: string[];
+}
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stderrIsTty: boolean;
+  stdoutIsTty: boolean;
+  color: boolean;
+  width?: number;
+}
+
+export function timeoutsFrom(args: { timeout?: number; deadline?: number }): Timeouts {
+  const t = { ...DEFAULT_TIMEOUTS };
+  if (args.timeout !== undefined) {
+    if (!Number.isFinite(args.timeout) || args.timeout < 100) throw new UsageError([{ path: '--timeout', message: 'must be a number of milliseconds, at least 100' }]);
+    t.connectMs = t.greetingMs = t.commandMs = t.tlsMs = args.timeout;
+    // The deadline must leave room for a few steps per endpoint; keep the default unless asked.
+    t.deadlineMs = Math.max(t.deadlineMs, args.timeout * 4);
+  }
+  if (args.deadline !== undefined) {
+    if (!Number.isFinite(args.deadline) || args.deadline < 100) throw new UsageError([{ path: '--deadline', message: 'must be a number of milliseconds, at least 100' }]);
+    t.deadlineMs = args.deadline;
+  }
+  return t;
+}
+
+export async function runCommand(args: RunArgs, io: Io): Promise<number> {
+  const formats = parseFormats(args.format);
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
+  const timeouts = timeoutsFrom(args);
+  const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
+  const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
+
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    io.stderr('\nInterrupted: finishing with a partial report (Ctrl-C again to quit at once).\n');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const progress = io.stderrIsTty
+    ? (done: number, total: number, label: string) => io.stderr(`\r\u001b[K[${done}/${total}] ${label.slice(0, 60)}`)
+    : undefined;
+  const options: RunOptions = {
+    only: args.only,
+    skip: args.skip,
+    connectors: args.connector,
+    send: args.send,
+    timeouts,
+    concurrency: args.concurrency,
+    signal: interrupt.signal,
+    onProgress: progress,
+  };
+  let report: RunReport;
+  try {
+    report = await runPlan(plan, registry, options);
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (progress) io.stderr('\r\u001b[K');
+  }
+  report = await afterRunHooks(report, plan, args.out);
+  return emitReport(report, plan, formats, args, io);
+}
+
+function emitReport(report: RunReport, plan: Plan, formats: string[], args: RunArgs, io: Io): number {
+  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width });
+  if (written.stdout) io.stdout(written.stdout);
+  const code = exitCodeFor(report, args.failOn);
+  if (written.files.length && (io.stderrIsTty || io.stdoutIsTty)) io.stderr(`Reports: ${written.files.join(', ')}\n`);
+  // Cron stays quiet on success; on failure say so in one line even when no console was asked for.
+  if (code !== 0 && !formats.includes('console') && args.out !== '-') {
+    const s = report.summary;
+    io.stderr(`relaycheck: ${plan.file}: ${report.verdict} (${s.fail} fail, ${s.error} error, ${s.warn} warn)${written.files.length ? ` — see ${written.files[0]}` : ''}\n`);
+  }
+  return code;
+}

@@ -1,0 +1,69 @@
+// The commented starting plan `relaycheck init` writes. It must validate as written (tested), so
+// its hosts are placeholders under the documentation domain contoso.com.
+
+export const PLAN_TEMPLATE = `# relaycheck test plan — describe your Exchange Online relay set-up once, then:
+#   relaycheck run --no-send        # sessions and certificates only, no mail
+#   relaycheck run                  # also sends the validation messages
+# Editors: point YAML language support at the schema that ships with relaycheck:
+# yaml-language-server: $schema=./node_modules/relaycheck/schema/relaycheck.schema.json
+version: 1
+organization: Contoso
+domain: contoso.com              # the domain name certificates are held against
+acceptedDomains: [contoso.com]   # the tenant's accepted domains (Get-AcceptedDomain)
+
+trust:
+  system: true                   # Node's built-in root store (public CAs)
+  # ca: [./pki/internal-root.pem] # extra trust anchors for a private CA (PEM)
+
+# resolve:                       # test a host before DNS points at it (like curl --resolve)
+#   mail.contoso.com:25: 192.0.2.10
+# dns:
+#   servers: [192.0.2.53]        # default: the system resolvers
+
+connectors:
+  # Exchange Online INBOUND connector: your mail server -> Office 365 (relay).
+  - name: Office 365 SMTP relay TLS
+    direction: to-office365
+    endpoint: contoso-com.mail.protection.outlook.com   # your tenant MX host (port 25)
+    connectorType: OnPremises
+    requireTls: true
+    tlsSenderCertificateName: "*.contoso.com"   # the name your server's certificate carries
+    # senderIPs: [198.51.100.25]                 # or authenticate by static IP (IPv4, /24../32)
+    # clientCertificate:                         # the certificate your server presents
+    #   cert: ./pki/relay.pem                    # leaf + intermediates
+    #   key: { file: ./pki/relay.key }
+    senderDomains: ["*"]
+    validation:
+      from: relay@contoso.com                   # an address in an accepted domain
+      to: [postmaster@contoso.com]
+
+  # Exchange Online OUTBOUND connector: Office 365 -> your smart hosts.
+  - name: Office 365 SMTP relay TLS 2
+    direction: from-office365
+    smartHosts: [mail.contoso.com]
+    tls:
+      mode: domain             # any (EncryptionOnly) | trusted-ca (CertificateValidation) | domain (DomainValidation)
+      domain: mail.contoso.com
+    validation:
+      from: connector-check@contoso.com
+      to: [admin@contoso.com]
+
+submission:
+  # SMTP AUTH client submission (smtp.office365.com:587, STARTTLS, then AUTH).
+  - name: Scanner account
+    endpoint: smtp.office365.com:587
+    username: scanner@contoso.com
+    password: { env: SCANNER_PASSWORD }      # never write secrets here: { env: NAME } or { file: path }
+    # oauth2: { accessToken: { env: SCANNER_TOKEN } }   # XOAUTH2 instead of a password
+    from: scanner@contoso.com                # must be the account itself, or listed in sendAs
+    sendAs: []
+    validation:
+      to: [it@contoso.com]
+
+limits:
+  messagesPerDay: 1500         # per sending account (the seed's figure; Microsoft now states 10,000 recipients)
+  messagesPerMinute: 30
+
+# certificates:
+#   expiryWarnDays: 30
+`;

@@ -1,0 +1,64 @@
+// The console table: grouped by connector / account, one row per result, a summary line.
+// Every server-provided string is stripped of control characters and ANSI escapes; colour only
+// when asked for (a TTY without NO_COLOR).
+import Table from 'cli-table3';
+import { forTerminal } from './sanitize.js';
+import type { CheckResult, RunReport, Status } from '../types.js';
+
+export interface ConsoleOptions {
+  color: boolean;
+  /** terminal width; messages wrap to fit */
+  width?: number;
+  /** show passing rows too (default: yes) */
+  verbose?: boolean;
+}
+
+const COLORS: Record<Status, [number, number]> = { pass: [32, 39], warn: [33, 39], fail: [31, 39], error: [35, 39], skipped: [90, 39] };
+const LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
+
+function paint(text: string, status: Status, color: boolean): string {
+  if (!color) return text;
+  const [open, close] = COLORS[status];
+  return `\u001b[${open}m${text}\u001b[${close}m`;
+}
+
+export function renderConsole(report: RunReport, options: ConsoleOptions = { color: false }): string {
+  const width = Math.max(80, Math.min(options.width ?? 120, 200));
+  const groups = new Map<string, CheckResult[]>();
+  for (const r of report.results) {
+    const name = r.connector ?? 'Domain and plan';
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name)!.push(r);
+  }
+  const lines: string[] = [];
+  const org = report.plan.organization ? `${forTerminal(report.plan.organization)} — ` : '';
+  lines.push(`relaycheck ${report.tool.version}: ${org}${forTerminal(report.plan.domain)} (${forTerminal(report.plan.file)}), ${report.startedAt}`);
+  if (report.options && !report.options.send) lines.push('No validation mail was sent (--no-send).');
+  if (report.options?.deadlineHit) lines.push('The run deadline passed: results for unfinished probes are errors.');
+  if (report.options?.interrupted) lines.push('The run was interrupted: this report is partial.');
+  const messageWidth = Math.max(30, width - 8 - 32 - 26 - 10);
+  for (const [name, rows] of groups) {
+    lines.push('', forTerminal(name, 200));
+    const table = new Table({
+      head: ['Status', 'Check', 'Endpoint', 'Message'],
+      colWidths: [8, 32, 26, messageWidth],
+      wordWrap: true,
+      wrapOnWordBoundary: true,
+      style: { head: options.color ? ['bold'] : [], border: options.color ? ['grey'] : [] },
+    });
+    for (const r of rows) {
+      if (options.verbose === false && r.status === 'pass') continue;
+      const remedy = r.status !== 'pass' && r.status !== 'skipped' && r.remediation ? `\n→ ${forTerminal(r.remediation, 600)}` : '';
+      table.push([paint(LABEL[r.status], r.status, options.color), r.check, forTerminal(r.endpoint ?? '—', 60), forTerminal(r.message, 800) + remedy]);
+    }
+    lines.push(table.toString());
+  }
+  if (report.changes?.length) {
+    lines.push('', 'Changes since the previous run:');
+    for (const c of report.changes) lines.push(`  • ${forTerminal(c.message, 300)}`);
+  }
+  const s = report.summary;
+  const counts = (['pass', 'warn', 'fail', 'error', 'skipped'] as Status[]).map((k) => paint(`${s[k]} ${k}`, k, options.color && s[k] > 0)).join(', ');
+  lines.push('', `${paint(report.verdict.toUpperCase(), report.verdict, options.color)}: ${counts} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,47 @@
+// Writes a run's reports: files named relaycheck-<UTC stamp>.<ext> in the output folder, or one
+// format to stdout with `--out -`. The console format always goes to stdout.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import { formatByName, FORMATS, type RenderContext } from './formats.js';
+import type { RunReport } from '../types.js';
+
+export function parseFormats(list: string[]): string[] {
+  const names = [...new Set(list.flatMap((f) => f.split(',')).map((f) => f.trim().toLowerCase()).filter(Boolean))];
+  for (const n of names) {
+    if (!formatByName(n)) throw new UsageError([{ path: '--format', message: `unknown format "${n}" (choose from ${FORMATS.map((f) => f.name).join(', ')})` }]);
+  }
+  return names;
+}
+
+/** 2026-11-27T02:00:00.000Z → 20261127T020000Z */
+export function fileStamp(iso: string): string {
+  return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+export interface WriteResult {
+  files: string[];
+  stdout: string;
+}
+
+export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext): WriteResult {
+  if (out === '-') {
+    if (formats.length !== 1) throw new UsageError([{ path: '--out', message: `"-" writes a single format to stdout; ${formats.length} were asked for (${formats.join(', ')})` }]);
+    return { files: [], stdout: formatByName(formats[0])!.render(report, ctx) };
+  }
+  let stdout = '';
+  const files: string[] = [];
+  const stamp = fileStamp(report.startedAt);
+  for (const name of formats) {
+    const format = formatByName(name)!;
+    if (name === 'console') {
+      stdout += format.render(report, ctx);
+      continue;
+    }
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `relaycheck-${stamp}.${format.extension}`);
+    writeFileSync(file, format.render(report, { ...ctx, color: false }));
+    files.push(file);
+  }
+  return { files, stdout };
+}

@@ -1,0 +1,283 @@
+// The runner: selects checks, plans only the probes they need (one task per probe and subject
+// key, so one SMTP session feeds every check of an endpoint), runs the probes concurrently under
+// a bound and a deadline, evaluates the checks and builds the RunReport.
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { UsageError } from '../errors.js';
+import { createLimiter } from './limit.js';
+import { entriesOf, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
+import { redactDeep } from '../report/redact.js';
+import { TOOL_VERSION } from '../version.js';
+import {
+  STATUS_RANK,
+  type CertificateSummary,
+  type CheckDefinition,
+  type CheckResult,
+  type Finding,
+  type Plan,
+  type ProbeContext,
+  type ProbeDefinition,
+  type ProbeFailure,
+  type RunReport,
+  type Status,
+  type Subject,
+  type Summary,
+  type Timeouts,
+  type TranscriptLine,
+} from '../types.js';
+
+export interface Registry {
+  checks: CheckDefinition[];
+  probes: ProbeDefinition[];
+}
+
+export interface RunOptions {
+  only?: string[];
+  skip?: string[];
+  connectors?: string[];
+  send: boolean;
+  timeouts: Timeouts;
+  concurrency: number;
+  now?: () => Date;
+  /** aborting it (Ctrl-C) ends the run with a partial report */
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number, label: string) => void;
+  /** state probes share for the run (the store, caches); tests inject their own */
+  shared?: Map<string, unknown>;
+}
+
+export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, greetingMs: 20_000, commandMs: 20_000, tlsMs: 15_000, deadlineMs: 300_000 };
+export const DEFAULT_CONCURRENCY = 50;
+
+export function isProbeFailure(value: unknown): value is ProbeFailure {
+  return typeof value === 'object' && value !== null && typeof (value as ProbeFailure).probeError === 'string';
+}
+
+/** "tls" and "tls.*" select a whole area; exact ids select one check. */
+export function matchesSelector(id: string, selector: string): boolean {
+  const s = selector.replace(/\.\*$/, '');
+  return id === s || id.startsWith(`${s}.`);
+}
+
+export function selectChecks(checks: CheckDefinition[], only: string[] = [], skip: string[] = []): CheckDefinition[] {
+  for (const sel of [...only, ...skip]) {
+    if (!checks.some((c) => matchesSelector(c.id, sel))) {
+      throw new UsageError([{ path: only.includes(sel) ? '--only' : '--skip', message: `no check matches "${sel}" (see "relaycheck checks")` }]);
+    }
+  }
+  return checks.filter((c) => (only.length === 0 || only.some((s) => matchesSelector(c.id, s))) && !skip.some((s) => matchesSelector(c.id, s)));
+}
+
+/** --connector NAME: keep only those plan entries (connectors or submission accounts). */
+export function narrowPlan(plan: Plan, names: string[] = []): Plan {
+  if (names.length === 0) return plan;
+  const known = entriesOf(plan).map((e) => e.name.toLowerCase());
+  for (const n of names) {
+    if (!known.includes(n.toLowerCase())) throw new UsageError([{ path: '--connector', message: `no connector or submission account is named "${n}" (the plan has: ${entriesOf(plan).map((e) => e.name).join(', ')})` }]);
+  }
+  const keep = (name: string) => names.some((n) => n.toLowerCase() === name.toLowerCase());
+  return { ...plan, connectors: plan.connectors.filter((c) => keep(c.name)), submission: plan.submission.filter((s) => keep(s.name)) };
+}
+
+interface Job {
+  check: CheckDefinition;
+  subject: Subject;
+  probeKeys: Record<string, string>; // probe id → task key
+}
+
+export async function runPlan(plan: Plan, registry: Registry, options: RunOptions): Promise<RunReport> {
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const t0 = performance.now();
+  const checks = selectChecks(registry.checks, options.only, options.skip);
+  const probesById = new Map(registry.probes.map((p) => [p.id, p]));
+
+  // Plan the work: which (check, subject) pairs, and which probe tasks they need.
+  const jobs: Job[] = [];
+  const tasks = new Map<string, { probe: ProbeDefinition; subject: Subject; deps: Record<string, string> }>();
+  const planTask = (probeId: string, subject: Subject, chain: string[]): string => {
+    const probe = probesById.get(probeId);
+    if (!probe) throw new UsageError(`check needs probe "${probeId}", which no module provides`);
+    if (chain.includes(probeId)) throw new UsageError(`probe dependency cycle: ${[...chain, probeId].join(' → ')}`);
+    const key = `${probeId}|${probe.key(subject)}`;
+    if (!tasks.has(key)) {
+      const deps: Record<string, string> = {};
+      for (const dep of probe.after ?? []) deps[dep] = planTask(dep, subject, [...chain, probeId]);
+      tasks.set(key, { probe, subject, deps });
+    }
+    return key;
+  };
+  for (const check of checks) {
+    for (const subject of subjectsFor(check.scope, plan)) {
+      if (check.appliesTo && !safeAppliesTo(check, subject, plan)) continue;
+      const probeKeys: Record<string, string> = {};
+      for (const id of check.requires) probeKeys[id] = planTask(id, subject, []);
+      jobs.push({ check, subject, probeKeys });
+    }
+  }
+
+  // Run the probes: bounded concurrency, dependencies first, one deadline for everything.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), options.timeouts.deadlineMs);
+  timer.unref();
+  const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
+  const shared = options.shared ?? new Map<string, unknown>();
+  const runToken = randomBytes(6).toString('hex');
+  const limit = createLimiter(Math.max(1, options.concurrency));
+  const outcomes = new Map<string, Promise<unknown>>();
+  let done = 0;
+  const total = tasks.size;
+
+  const aborted = new Promise<ProbeFailure>((resolve) => {
+    const onAbort = () => resolve({ probeError: abortText(signal, options) });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+
+  const start = (key: string): Promise<unknown> => {
+    const existing = outcomes.get(key);
+    if (existing) return existing;
+    const task = tasks.get(key)!;
+    const promise = (async () => {
+      const depData: Record<string, unknown> = {};
+      for (const [id, depKey] of Object.entries(task.deps)) {
+        depData[id] = await start(depKey);
+        if (isProbeFailure(depData[id])) return { probeError: `needs ${id}, which failed: ${(depData[id] as ProbeFailure).probeError}` };
+      }
+      if (signal.aborted) return { probeError: abortText(signal, options) };
+      return limit(async () => {
+        if (signal.aborted) return { probeError: abortText(signal, options) };
+        const ctx: ProbeContext = { plan, timeouts: options.timeouts, signal, send: options.send, runToken, startedAt, deps: depData, shared };
+        const result = await Promise.race([
+          task.probe.run(task.subject, ctx).catch((err: unknown): ProbeFailure => ({ probeError: `probe ${task.probe.id} crashed: ${errorText(err)}` })),
+          aborted,
+        ]);
+        done++;
+        options.onProgress?.(done, total, key.split('|').slice(1).join('|') || task.probe.id);
+        return result;
+      });
+    })();
+    outcomes.set(key, promise);
+    return promise;
+  };
+  const data = new Map<string, unknown>();
+  await Promise.all([...tasks.keys()].map(async (key) => data.set(key, await start(key))));
+  clearTimeout(timer);
+
+  // Evaluate. Transcripts get short ids so results can point at them.
+  const transcripts: Record<string, TranscriptLine[]> = {};
+  const transcriptIds = new Map<string, string>();
+  const certificates: Record<string, CertificateSummary> = {};
+  for (const [key, value] of data) {
+    const t = (value as { transcript?: TranscriptLine[] } | undefined)?.transcript;
+    if (Array.isArray(t) && t.length) {
+      const id = `t${transcriptIds.size + 1}`;
+      transcriptIds.set(key, id);
+      transcripts[id] = t;
+    }
+    for (const cert of (value as { certificateSummaries?: CertificateSummary[] } | undefined)?.certificateSummaries ?? []) certificates[cert.sha256] = cert;
+  }
+
+  const results: (CheckResult & { order: number })[] = [];
+  const checkIndex = new Map(checks.map((c, i) => [c, i]));
+  for (const job of jobs) {
+    const t = performance.now();
+    const probes: Record<string, unknown> = {};
+    let failure: string | undefined;
+    for (const [id, key] of Object.entries(job.probeKeys)) {
+      probes[id] = data.get(key);
+      if (isProbeFailure(probes[id]) && !failure) failure = `could not decide: ${(probes[id] as ProbeFailure).probeError}`;
+    }
+    let findings: Finding[];
+    if (failure) findings = [{ status: 'error', message: failure }];
+    else {
+      try {
+        const out = job.check.evaluate({ subject: job.subject, plan, probes, now: startedAt, options: { send: options.send } });
+        findings = Array.isArray(out) ? out : [out];
+        for (const f of findings) {
+          if (!f || !(f.status in STATUS_RANK) || typeof f.message !== 'string') throw new Error(`returned an invalid finding ${JSON.stringify(f)}`);
+        }
+      } catch (err) {
+        findings = [{ status: 'error', message: `check ${job.check.id} threw: ${errorText(err)} (a bug in the check, not in the target)` }];
+      }
+    }
+    const transcriptId = Object.values(job.probeKeys).map((k) => transcriptIds.get(k)).find(Boolean);
+    const labels = subjectLabels(job.subject);
+    for (const f of findings) {
+      const failing = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
+      results.push({
+        check: job.check.id,
+        status: f.status,
+        severity: job.check.severity,
+        title: failing && job.check.failureTitle && f.status !== 'error' ? job.check.failureTitle : job.check.title,
+        ...labels,
+        message: f.message,
+        remediation: f.remediation ?? (f.status === 'pass' || f.status === 'skipped' ? '' : job.check.remediation),
+        ...(f.exchangeOnline ? { exchangeOnline: f.exchangeOnline } : {}),
+        ...(f.powershell ? { powershell: f.powershell } : {}),
+        ...(f.evidence || transcriptId ? { evidence: { ...f.evidence, ...(transcriptId ? { transcript: transcriptId } : {}) } } : {}),
+        durationMs: Math.round(performance.now() - t),
+        order: subjectOrder(job.subject, plan) * 1e6 + (job.subject.scope === 'endpoint' ? 1000 : 0) + checkIndex.get(job.check)!,
+      });
+    }
+  }
+  results.sort((a, b) => a.order - b.order);
+
+  const report: RunReport = {
+    schemaVersion: 1,
+    tool: { name: 'relaycheck', version: TOOL_VERSION },
+    plan: { organization: plan.organization ?? null, domain: plan.domain, file: plan.file },
+    startedAt: startedAt.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    verdict: verdictOf(results),
+    summary: summarize(results),
+    options: {
+      send: options.send,
+      ...(options.only?.length ? { only: options.only } : {}),
+      ...(options.skip?.length ? { skip: options.skip } : {}),
+      ...(options.connectors?.length ? { connectors: options.connectors } : {}),
+      ...(deadline.signal.aborted ? { deadlineHit: true } : {}),
+      ...(options.signal?.aborted ? { interrupted: true } : {}),
+    },
+    results: results.map(({ order: _order, ...r }) => r),
+    transcripts,
+    ...(Object.keys(certificates).length ? { certificates } : {}),
+  };
+  return redactDeep(report, plan.secrets);
+}
+
+function safeAppliesTo(check: CheckDefinition, subject: Subject, plan: Plan): boolean {
+  try {
+    return check.appliesTo!(subject, plan);
+  } catch {
+    return true; // evaluate will run and report the bug as an error result
+  }
+}
+
+function abortText(signal: AbortSignal, options: RunOptions): string {
+  if (options.signal?.aborted) return 'run interrupted before this probe finished';
+  void signal;
+  return `the run's deadline (${Math.round(options.timeouts.deadlineMs / 1000)} s) passed before this probe finished`;
+}
+
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function summarize(results: { status: Status }[]): Summary {
+  const summary: Summary = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
+  for (const r of results) summary[r.status]++;
+  return summary;
+}
+
+export function verdictOf(results: { status: Status }[]): Status {
+  let worst: Status = results.length ? 'skipped' : 'pass';
+  for (const r of results) if (STATUS_RANK[r.status] > STATUS_RANK[worst]) worst = r.status;
+  return worst;
+}
+
+/** Exit code contract: 1 when any result is at or above --fail-on, or any error; else 0. */
+export function exitCodeFor(report: Pick<RunReport, 'results'>, failOn: 'warn' | 'fail'): 0 | 1 {
+  const threshold = STATUS_RANK[failOn];
+  return report.results.some((r) => r.status === 'error' || (r.status !== 'skipped' && STATUS_RANK[r.status] >= threshold)) ? 1 : 0;
+}

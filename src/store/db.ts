@@ -1,0 +1,77 @@
+// The local store: one SQLite file (better-sqlite3) for the send log (quota) and the run history
+// (drift). Opening it checks integrity and the schema version, so a corrupt or locked store is a
+// clear error instead of lost history; every module adds its tables through `migrations`.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+
+export class StoreError extends Error {
+  constructor(file: string, why: string) {
+    super(`local store ${file}: ${why}`);
+    this.name = 'StoreError';
+  }
+}
+
+/** Schema changes, in order; each runs once (PRAGMA user_version counts them). Append only. */
+const migrations: string[] = [
+  `CREATE TABLE sends (
+     id INTEGER PRIMARY KEY,
+     account TEXT NOT NULL,       -- the sending account (submission username or connector sender)
+     entry TEXT NOT NULL,         -- plan entry name
+     endpoint TEXT NOT NULL,
+     recipients INTEGER NOT NULL,
+     token TEXT NOT NULL,
+     sent_at TEXT NOT NULL,       -- ISO 8601 UTC
+     accepted INTEGER NOT NULL    -- 1 when the server answered 250
+   );
+   CREATE INDEX sends_account_time ON sends (account, sent_at);`,
+  `CREATE TABLE runs (
+     id INTEGER PRIMARY KEY,
+     plan_key TEXT NOT NULL,      -- identifies "the same plan" across runs
+     plan_file TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     duration_ms INTEGER NOT NULL,
+     verdict TEXT NOT NULL,
+     summary TEXT NOT NULL,       -- JSON
+     report TEXT NOT NULL         -- the whole JSON report (secrets already redacted)
+   );
+   CREATE INDEX runs_plan_time ON runs (plan_key, started_at);`,
+];
+
+export const DEFAULT_STORE_NAME = 'relaycheck.sqlite';
+
+export function defaultStorePath(outDir: string): string {
+  return join(outDir === '-' ? 'reports' : outDir, DEFAULT_STORE_NAME);
+}
+
+export function openStore(file: string): Db {
+  let db: Db;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, { timeout: 5000 });
+  } catch (err) {
+    throw new StoreError(file, `cannot open: ${(err as Error).message}`);
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    const check = db.pragma('quick_check', { simple: true });
+    if (check !== 'ok') throw new StoreError(file, `is damaged (${String(check)}); move it aside to start a new one — relaycheck will not overwrite it`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > migrations.length) throw new StoreError(file, `was written by a newer relaycheck (schema ${version}); upgrade relaycheck`);
+    const migrate = db.transaction(() => {
+      for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+      db.pragma(`user_version = ${migrations.length}`);
+    });
+    if (version < migrations.length) migrate.immediate();
+    return db;
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreError) throw err;
+    const e = err as { code?: string; message: string };
+    if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') throw new StoreError(file, 'is locked by another relaycheck run; try again when it has finished');
+    if (e.code === 'SQLITE_NOTADB' || e.code === 'SQLITE_CORRUPT') throw new StoreError(file, 'is not a relaycheck store or is damaged; move it aside to start a new one — relaycheck will not overwrite it');
+    throw new StoreError(file, e.message);
+  }
+}

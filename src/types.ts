@@ -1,0 +1,293 @@
+// The shapes every part of relaycheck shares: the resolved plan, the subjects checks are run
+// against, the check module interface (also the plugin interface), results and the run report.
+
+export type Status = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
+/** Worst first: the order used for verdicts and --fail-on. */
+export const STATUS_RANK: Record<Status, number> = { skipped: 0, pass: 1, warn: 2, fail: 3, error: 4 };
+
+// ─── The resolved plan ──────────────────────────────────────────────────────────────────────
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** A secret after resolution. `value` never reaches a report; `source` names where it came from. */
+export interface Secret {
+  value: string;
+  source: string; // "env SCANNER_PASSWORD" or "file ./secret.txt"
+}
+
+export interface Validation {
+  from?: string;
+  to: string[];
+  /** Optional IMAP mailbox that confirms arrival (send.delivery). */
+  imap?: {
+    host: string;
+    port: number;
+    secure: boolean;
+    username: string;
+    password: Secret;
+    mailbox: string;
+    timeoutMs: number;
+    tlsRejectUnauthorized: boolean;
+  };
+}
+
+export interface ClientCertificate {
+  certFile: string;
+  certPem: string;
+  key: Secret; // PEM private key
+}
+
+export type TlsMode = 'any' | 'trusted-ca' | 'domain';
+
+export interface ToOffice365Connector {
+  kind: 'connector';
+  direction: 'to-office365';
+  name: string;
+  endpoint: HostPort;
+  requireTls: boolean;
+  tlsSenderCertificateName?: string;
+  senderIPs: string[];
+  clientCertificate?: ClientCertificate;
+  senderDomains: string[];
+  connectorType: 'OnPremises' | 'Partner';
+  validation?: Validation;
+  path: string; // "connectors[0]"
+}
+
+export interface FromOffice365Connector {
+  kind: 'connector';
+  direction: 'from-office365';
+  name: string;
+  smartHosts: HostPort[];
+  tls?: { mode: TlsMode; domain?: string };
+  validation?: Validation;
+  path: string;
+}
+
+export type Connector = ToOffice365Connector | FromOffice365Connector;
+
+export interface SubmissionAccount {
+  kind: 'submission';
+  name: string;
+  endpoint: HostPort;
+  username: string;
+  password?: Secret;
+  oauth2?: { accessToken: Secret };
+  from: string;
+  sendAs: string[];
+  expectForeignSenderRejected: boolean;
+  validation?: Validation;
+  path: string;
+}
+
+export type PlanEntry = Connector | SubmissionAccount;
+
+export interface Limits {
+  messagesPerDay: number;
+  messagesPerMinute: number;
+  /** true when the plan said nothing and the seed's defaults apply */
+  defaulted: { messagesPerDay: boolean; messagesPerMinute: boolean };
+}
+
+export interface Plan {
+  file: string; // as given on the command line (shown in reports)
+  dir: string; // absolute folder of the plan: relative paths resolve against it
+  version: 1;
+  organization?: string;
+  domain: string;
+  acceptedDomains: string[];
+  trust: { system: boolean; ca: { file: string; pem: string }[] };
+  /** "host:port" → address (from the plan's `resolve:` and --resolve) */
+  resolve: Record<string, string>;
+  dns: { servers: HostPort[] };
+  connectors: Connector[];
+  submission: SubmissionAccount[];
+  limits: Limits;
+  tlsPolicy: { expiryWarnDays: number };
+  firewall?: { allowed: string[]; ranges?: string[] };
+  store?: string;
+  /** Values of secrets, so that every output path can redact them. */
+  secrets: string[];
+}
+
+// ─── Subjects ───────────────────────────────────────────────────────────────────────────────
+
+export type EndpointRole = 'to-office365' | 'smart-host' | 'submission';
+
+export interface Endpoint {
+  /** "host:port" — the key in reports and the unit a session probe runs against */
+  key: string;
+  host: string;
+  port: number;
+  /** address to connect to instead of resolving `host` (plan resolve / --resolve) */
+  address?: string;
+  role: EndpointRole;
+}
+
+export type Subject =
+  | { scope: 'plan' }
+  | { scope: 'domain'; domain: string }
+  | { scope: 'entry'; entry: PlanEntry }
+  | { scope: 'endpoint'; entry: PlanEntry; endpoint: Endpoint };
+
+export type Scope = Subject['scope'];
+
+// ─── Probes ─────────────────────────────────────────────────────────────────────────────────
+
+export interface Timeouts {
+  connectMs: number;
+  greetingMs: number;
+  commandMs: number;
+  tlsMs: number;
+  /** the whole run */
+  deadlineMs: number;
+}
+
+export interface ProbeContext {
+  plan: Plan;
+  timeouts: Timeouts;
+  /** aborted when the run's deadline passes or the user presses Ctrl-C */
+  signal: AbortSignal;
+  /** false under --no-send */
+  send: boolean;
+  /** per-run token carried by validation mail */
+  runToken: string;
+  startedAt: Date;
+  /** results of other probes this probe declared in `after`, by probe id, same subject key */
+  deps: Record<string, unknown>;
+  /** state shared by all probes of a run (DNS cache, the store, throttled accounts) */
+  shared: Map<string, unknown>;
+}
+
+/** A probe that could not produce data says why; checks that need it become `error`. */
+export interface ProbeFailure {
+  probeError: string;
+}
+
+export interface ProbeDefinition<T = unknown> {
+  id: string;
+  scope: Scope;
+  /** other probes of the same subject whose data this one needs (run first) */
+  after?: string[];
+  /**
+   * The subject key decides what is shared: e.g. the SMTP session keys on the endpoint only, so
+   * one session feeds every check of every entry that points there.
+   */
+  key(subject: Subject): string;
+  run(subject: Subject, ctx: ProbeContext): Promise<T>;
+}
+
+// ─── Checks (the plugin interface) ──────────────────────────────────────────────────────────
+
+export interface Finding {
+  status: Status;
+  message: string;
+  /** overrides the check's remediation for this finding */
+  remediation?: string;
+  /** what an admin will see in Exchange Online for this finding */
+  exchangeOnline?: string;
+  /** PowerShell that fixes it on the connector side */
+  powershell?: string;
+  evidence?: Record<string, unknown>;
+}
+
+export interface CheckInput {
+  subject: Subject;
+  plan: Plan;
+  /** probe data by probe id; only the probes the check declared */
+  probes: Record<string, unknown>;
+  now: Date;
+  options: { send: boolean };
+}
+
+export interface CheckDefinition {
+  id: string;
+  /** the passing state, e.g. "The STARTTLS certificate is within its validity period" */
+  title: string;
+  /** the failing state, e.g. "The STARTTLS certificate has expired" */
+  failureTitle?: string;
+  severity: Severity;
+  scope: Scope;
+  /** one sentence for `relaycheck checks` and the README */
+  description: string;
+  remediation: string;
+  /** probe ids this check needs */
+  requires: string[];
+  /** narrow the subjects of the scope (e.g. only submission endpoints) */
+  appliesTo?(subject: Subject, plan: Plan): boolean;
+  evaluate(input: CheckInput): Finding | Finding[];
+}
+
+/** A plugin module's default export (or named `checks`). */
+export interface PluginModule {
+  checks: CheckDefinition[];
+  probes?: ProbeDefinition[];
+}
+
+// ─── The run report (JSON contract, schemaVersion 1) ────────────────────────────────────────
+
+export interface TranscriptLine {
+  t: number; // ms since the session started
+  dir: 'send' | 'recv' | 'info';
+  tls: boolean;
+  line: string;
+}
+
+export interface CheckResult {
+  check: string;
+  status: Status;
+  severity: Severity;
+  title: string;
+  connector: string | null;
+  endpoint: string | null;
+  message: string;
+  remediation: string;
+  exchangeOnline?: string;
+  powershell?: string;
+  evidence?: Record<string, unknown>;
+  durationMs: number;
+}
+
+export type Summary = Record<Status, number>;
+
+export interface RunReport {
+  schemaVersion: 1;
+  tool: { name: 'relaycheck'; version: string };
+  plan: { organization: string | null; domain: string; file: string };
+  startedAt: string;
+  durationMs: number;
+  verdict: Status;
+  summary: Summary;
+  options?: { send: boolean; only?: string[]; skip?: string[]; connectors?: string[]; deadlineHit?: boolean; interrupted?: boolean };
+  results: CheckResult[];
+  transcripts: Record<string, TranscriptLine[]>;
+  /** certificates seen, by SHA-256 fingerprint: PEM-free summaries for reports */
+  certificates?: Record<string, CertificateSummary>;
+  /** what changed since the previous run of the same plan (filled by the history store) */
+  changes?: ChangeEntry[];
+}
+
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  sans: string[];
+  notBefore: string;
+  notAfter: string;
+  sha256: string;
+  keyType?: string;
+  keyBits?: number;
+  signatureAlgorithm?: string;
+}
+
+export interface ChangeEntry {
+  kind: 'new-failure' | 'fixed' | 'certificate-changed' | 'tls-version-changed' | 'status-changed';
+  check?: string;
+  connector?: string | null;
+  endpoint?: string | null;
+  message: string;
+}

@@ -41,10 +41,23 @@ function asList(v: unknown): string[] | undefined {
   return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
 }
 
+/** yargs reads a lone "-" as a positional argument; `--out -` means stdout, so glue it on. */
+function glueDash(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--out' && argv[i + 1] === '-') {
+      out.push('--out=-');
+      i++;
+    } else out.push(argv[i]);
+  }
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('relaycheck')
+    .parserConfiguration({ 'camel-case-expansion': false })
     .usage('$0 <command> [options]\n\nProves an Office 365 / Exchange Online SMTP relay set-up works: real SMTP sessions on 25 and 587, STARTTLS certificates, accounts, validation mail, reports.')
     .command(
       'run',
@@ -134,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(hideBin(process.argv)).then(
+main(glueDash(hideBin(process.argv))).then(
   (code) => {
     process.exitCode = code;
   },

@@ -270,6 +270,18 @@ export interface RunReport {
   certificates?: Record<string, CertificateSummary>;
   /** what changed since the previous run of the same plan (filled by the history store) */
   changes?: ChangeEntry[];
+  /** the run's place in the local store's history (filled by the history store) */
+  history?: HistoryInfo;
+}
+
+/**
+ * Set when the run went through the history store. `previous` is the run `changes` compares
+ * against (absent on the first recorded run of a plan); `storeError` says the store could not be
+ * used, so this run was not recorded and what changed is unknown (the reports are written anyway).
+ */
+export interface HistoryInfo {
+  previous?: { startedAt: string; verdict: Status };
+  storeError?: string;
 }
 
 export interface CertificateSummary {

@@ -17,6 +17,11 @@ export interface LoadOptions {
   /** --resolve HOST:PORT:ADDR entries from the command line; they win over the plan's */
   resolve?: string[];
   env?: NodeJS.ProcessEnv;
+  /**
+   * 'ignore' checks the secret references' form but reads no environment variable or secret file
+   * (every Secret.value is ''): for commands that probe nothing, such as `relaycheck powershell`.
+   */
+  secrets?: 'resolve' | 'ignore';
 }
 
 type Raw = Record<string, any>;
@@ -34,11 +39,23 @@ export function loadPlan(file: string, options: LoadOptions = {}): Plan {
 }
 
 export function parsePlan(text: string, file: string, options: LoadOptions = {}): Plan {
+  if (/\.json$/i.test(file)) {
+    // YAML accepts what JSON does not (trailing commas, comments): hold .json files to JSON.
+    try {
+      JSON.parse(text);
+    } catch (err) {
+      const at = /position (\d+)/.exec((err as Error).message);
+      const before = text.slice(0, at ? Number(at[1]) : 0).split('\n');
+      const where = at ? { line: before.length, column: before[before.length - 1].length + 1 } : {};
+      throw new UsageError([{ file, ...where, message: `syntax error: ${(err as Error).message.replace(/ in JSON at position \d+.*$/, '')}` }]);
+    }
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
+    // The first error is the cause; YAML's later errors are mostly its consequences.
     throw new UsageError(
-      doc.errors.map((e) => {
+      doc.errors.slice(0, 1).map((e) => {
         const pos = lineCounter.linePos(e.pos[0]);
         return { file, line: pos.line, column: pos.col, message: `syntax error: ${e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}` };
       }),
@@ -93,6 +110,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
   const secrets: string[] = [];
 
   const readSecret = (value: Raw, at: (string | number)[]): Secret => {
+    if (options.secrets === 'ignore') return { value: '', source: typeof value.env === 'string' ? `env ${value.env}` : `file ${value.file}` };
     if (typeof value.env === 'string') {
       const v = env[value.env];
       if (v === undefined || v === '') problem(at, `environment variable ${value.env} is not set`);

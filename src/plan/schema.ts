@@ -75,8 +75,11 @@ function describe(e: ErrorObject, data: unknown): { segments: string[]; message:
   switch (e.keyword) {
     case 'additionalProperties':
       return { segments: [...segments, String(e.params.additionalProperty)], message: 'unknown key' };
-    case 'required':
-      return { segments: [...segments, String(e.params.missingProperty)], message: 'is required' };
+    case 'required': {
+      const missing = String(e.params.missingProperty);
+      const when = e.schemaPath.includes('/then/') && missing === 'domain' ? ' when mode is domain (the name the smart hosts\' certificates must carry)' : '';
+      return { segments: [...segments, missing], message: `is required${when}` };
+    }
     case 'enum':
       return { segments, message: `must be one of ${(e.params.allowedValues as unknown[]).join(', ')} (found ${JSON.stringify(value)})` };
     case 'const':

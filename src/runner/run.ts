@@ -126,6 +126,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   const limit = createLimiter(Math.max(1, options.concurrency));
   const outcomes = new Map<string, Promise<unknown>>();
   let done = 0;
+  let firstProbeStarted = false;
   const total = tasks.size;
 
   const aborted = new Promise<ProbeFailure>((resolve) => {
@@ -147,6 +148,11 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
       if (signal.aborted) return { probeError: abortText(signal, options) };
       return limit(async () => {
         if (signal.aborted) return { probeError: abortText(signal, options) };
+        if (!firstProbeStarted) {
+          firstProbeStarted = true;
+          // `npm run bench` reads this to measure start-up time to the first probe.
+          if (process.env.RELAYCHECK_TRACE_STARTUP) process.stderr.write(`relaycheck-first-probe-ms=${performance.now().toFixed(1)}\n`);
+        }
         const ctx: ProbeContext = { plan, timeouts: options.timeouts, signal, send: options.send, runToken, startedAt, deps: depData, shared };
         const result = await Promise.race([
           task.probe.run(task.subject, ctx).catch((err: unknown): ProbeFailure => ({ probeError: `probe ${task.probe.id} crashed: ${errorText(err)}` })),

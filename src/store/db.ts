@@ -38,6 +38,23 @@ const migrations: string[] = [
      report TEXT NOT NULL         -- the whole JSON report (secrets already redacted)
    );
    CREATE INDEX runs_plan_time ON runs (plan_key, started_at);`,
+  // History and drift (src/store/history.ts): a run compares with the last complete run of the
+  // same plan and selection; each result as a row so the history can be queried with sqlite3.
+  `ALTER TABLE runs ADD COLUMN selection TEXT NOT NULL DEFAULT '{}';  -- --only/--skip/--connector (JSON)
+   ALTER TABLE runs ADD COLUMN partial INTEGER NOT NULL DEFAULT 0;     -- 1: interrupted or past the deadline
+   ALTER TABLE runs ADD COLUMN changes INTEGER NOT NULL DEFAULT 0;     -- how many changes since the previous run
+   CREATE TABLE run_results (
+     run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+     check_id TEXT NOT NULL,
+     connector TEXT,
+     endpoint TEXT,
+     status TEXT NOT NULL,
+     message TEXT NOT NULL,
+     cert_sha256 TEXT,
+     tls_version TEXT
+   );
+   CREATE INDEX run_results_run ON run_results (run_id);
+   CREATE INDEX run_results_check ON run_results (check_id, endpoint);`,
 ];
 
 export const DEFAULT_STORE_NAME = 'relaycheck.sqlite';

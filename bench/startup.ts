@@ -1,0 +1,55 @@
+// Start-up time of the CLI to its first probe, next to bare `node -e 0` (issue 2's target: under
+// 150 ms above bare Node). Each figure is the median of several runs, spawned as a user would.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+
+function timeSpawn(args: string[], marker?: string, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let done = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+      if (marker && !done && stderr.includes(marker)) {
+        done = true;
+        resolve(performance.now() - t0);
+        child.kill();
+      }
+    });
+    child.on('close', () => {
+      if (done) return;
+      if (marker) reject(new Error(`no ${marker} in: ${stderr}`));
+      else resolve(performance.now() - t0);
+    });
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function main(runs = 9): Promise<{ bareMs: number; firstProbeMs: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'relaycheck-bench-'));
+  const plan = join(dir, 'relaycheck.yaml');
+  // One smart host on a closed loopback port: the probe starts at once and fails fast.
+  writeFileSync(plan, 'version: 1\ndomain: bench.test\nresolve: {"mail.bench.test:25": 127.0.0.9}\nconnectors:\n  - {name: Bench, direction: from-office365, smartHosts: [mail.bench.test], tls: {mode: any}}\n');
+  const bare: number[] = [];
+  const cli: number[] = [];
+  const env = { ...process.env, RELAYCHECK_TRACE_STARTUP: '1', NO_COLOR: '1' };
+  for (let i = 0; i < runs; i++) {
+    bare.push(await timeSpawn(['-e', '0']));
+    cli.push(await timeSpawn([CLI, 'run', '-c', plan, '--no-send', '--format', 'json', '--out', join(dir, 'out')], 'relaycheck-first-probe-ms=', env));
+  }
+  const bareMs = median(bare);
+  const firstProbeMs = median(cli);
+  console.log('Start-up to the first probe (median of %d runs)', runs);
+  console.log(`  node -e 0                       ${bareMs.toFixed(0).padStart(6)} ms`);
+  console.log(`  relaycheck run → first probe    ${firstProbeMs.toFixed(0).padStart(6)} ms   (+${(firstProbeMs - bareMs).toFixed(0)} ms over bare Node; target < 150)`);
+  return { bareMs, firstProbeMs };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,0 +1,100 @@
+// The command line as a new user meets it: help on every command, the catalogue, init, and a
+// first run of the init plan that ends with a report (connection failures are findings).
+import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { reportSchemaErrors } from '../helpers/report-schema.js';
+
+describe('relaycheck CLI', () => {
+  for (const command of ['run', 'checks', 'init', 'report']) {
+    it(`prints help with examples for ${command}`, async () => {
+      const r = await runCli([command, '--help']);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain(`relaycheck ${command}`);
+      expect(r.stdout).toContain('Examples:');
+    });
+  }
+
+  it('lists the commands in its top-level help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['run', 'checks', 'init', 'report']) expect(r.stdout).toContain(`relaycheck ${c}`);
+  });
+
+  it('exits 2 on an unknown command or option with a hint, never a stack trace', async () => {
+    const bad = await runCli(['frobnicate']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Unknown command: frobnicate');
+    const opt = await runCli(['run', '--bogus-flag']);
+    expect(opt.code).toBe(2);
+    expect(opt.stderr).toBe('relaycheck: Unknown argument: bogus-flag\nrelaycheck: See relaycheck --help.\n');
+  });
+
+  it('lists every check in the catalogue, also as JSON', async () => {
+    const r = await runCli(['checks', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const ids = (JSON.parse(r.stdout) as { id: string }[]).map((c) => c.id);
+    expect(ids).toContain('config.connector-tls');
+    expect(ids).toContain('limits.quota');
+  });
+
+  it('writes a plan with init that refuses to overwrite, and whose run ends in a report with findings', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-init-'));
+    const init = await runCli(['init'], { cwd: dir });
+    expect(init.code).toBe(0);
+    expect(readFileSync(join(dir, 'relaycheck.yaml'), 'utf8')).toContain('direction: from-office365');
+    const again = await runCli(['init'], { cwd: dir });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toBe('relaycheck: relaycheck.yaml: already exists; use --force to overwrite it\n');
+
+    // The example hosts must never be contacted from a test: map every endpoint to a closed
+    // loopback port's address, and DNS to a loopback address that does not answer.
+    const resolve = ['contoso-com.mail.protection.outlook.com:25:127.0.0.9', 'mail.contoso.com:25:127.0.0.9', 'smtp.office365.com:587:127.0.0.9'];
+    const run = await runCli(['run', '--no-send', '--timeout', '1000', ...resolve.flatMap((x) => ['--resolve', x])], { cwd: dir, env: { SCANNER_PASSWORD: 'example-password' } });
+    expect(run.stdout).toContain('Office 365 SMTP relay TLS 2');
+    expect(run.stdout).toMatch(/(PASS|FAIL|ERROR): \d+ pass/);
+    expect([0, 1]).toContain(run.code);
+    const files = readdirSync(join(dir, 'reports'));
+    expect(files.some((f) => /^relaycheck-\d{8}T\d{6}Z\.json$/.test(f))).toBe(true);
+    const report = JSON.parse(readFileSync(join(dir, 'reports', files.find((f) => f.endsWith('.json'))!), 'utf8'));
+    expect(reportSchemaErrors(report)).toEqual([]);
+    expect(JSON.stringify(report)).not.toContain('example-password');
+  });
+
+  it('writes one format to stdout with --out - and refuses two', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-out-'));
+    await runCli(['init'], { cwd: dir });
+    const env = { SCANNER_PASSWORD: 'x' };
+    const one = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', '-'], { cwd: dir, env });
+    expect(one.code).toBe(0);
+    expect(reportSchemaErrors(JSON.parse(one.stdout))).toEqual([]);
+    expect(existsSync(join(dir, 'reports'))).toBe(false);
+    const two = await runCli(['run', '--no-send', '--format', 'json,console', '--out', '-'], { cwd: dir, env });
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('--out: "-" writes a single format to stdout; 2 were asked for (json, console)');
+  });
+
+  it('stays quiet in cron when nothing fails and says one line when something does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-cron-'));
+    await runCli(['init'], { cwd: dir });
+    const ok = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('');
+    expect(ok.stderr).toBe('');
+  });
+
+  it('re-renders a saved run as a console table', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-report-'));
+    await runCli(['init'], { cwd: dir });
+    await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
+    const json = join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.endsWith('.json'))!);
+    const r = await runCli(['report', json, '--format', 'console']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('config.connector-tls');
+    const bad = await runCli(['report', join(dir, 'relaycheck.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('not JSON');
+  });
+});

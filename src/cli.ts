@@ -7,6 +7,9 @@ import { UsageError } from './errors.js';
 import { DEFAULT_CONCURRENCY } from './runner/run.js';
 import { FORMATS } from './report/formats.js';
 import type { Io } from './commands/run.js';
+import { describeFaults, LAB_FAULTS as LAB_FAULT_NAMES } from './lab/faults.js';
+
+const LAB_FAULT_HELP = describeFaults().split('\n').map((l) => `  ${l}`).join('\n');
 
 const io: Io = {
   stdout: (t) => process.stdout.write(t),
@@ -67,7 +70,9 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 run --no-send', 'Sessions and certificates only; no mail is sent')
           .example('$0 run -c /etc/relaycheck.yaml --format html,json --out /var/lib/relaycheck', 'Nightly cron run: quiet on success')
           .example('$0 run --only tls --connector "Office 365 SMTP relay TLS 2"', 'Only the TLS checks of one connector')
-          .example('$0 run --resolve mail.contoso.com:25:192.0.2.10', 'Test a host before DNS points at it'),
+          .example('$0 run --resolve mail.contoso.com:25:192.0.2.10', 'Test a host before DNS points at it')
+          .example('$0 run --no-send --format nagios,json --out /var/lib/relaycheck', 'Monitoring plugin: one status line; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN')
+          .example('$0 run --no-send --format prometheus --out /var/lib/node_exporter/textfile', 'Writes relaycheck.prom atomically for the textfile collector'),
       async (a) => {
         const { runCommand } = await import('./commands/run.js');
         exitCode = await runCommand(
@@ -85,6 +90,40 @@ async function main(argv: string[]): Promise<number> {
             deadline: a.deadline as number | undefined,
             concurrency: a.concurrency as number,
             plugin: asList(a.plugin),
+          },
+          io,
+        );
+      },
+    )
+    .command(
+      'lab',
+      'Start a built-in lab (Exchange Online and on-prem stand-ins on loopback), write its plan and run every check against it',
+      (y) => {
+        y.option('out', { type: 'string', default: 'reports/lab', describe: 'The lab folder: the plan, pki/, secrets/ and the reports' });
+        list(y, 'break', `Inject faults, comma-separated: ${LAB_FAULT_NAMES.join(', ')}`);
+        y.option('format', { type: 'string', array: true, default: ['console', 'html', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
+        y.option('fail-on', { choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
+        y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail to the lab (--no-send: sessions and certificates only)' });
+        list(y, 'only', 'Run only these checks (ids or areas)');
+        list(y, 'skip', 'Skip these checks (ids or areas)');
+        return y
+          .example('$0 lab', 'A correct set-up: every check passes; the reports land in reports/lab/')
+          .example('$0 lab --break expired-cert', 'The smart host presents an expired certificate: see tls.certificate-expiry fail, and its remediation')
+          .example('$0 lab --break sender-mismatch,client-cert-mismatch', 'Send As not granted (5.7.60), and a relay certificate Exchange Online cannot attribute (5.7.64)')
+          .example('$0 run -c reports/lab/relaycheck-lab.yaml', 'Read the plan the lab wrote: the same shape as yours (its servers only live during "relaycheck lab")')
+          .epilog(`Faults for --break:\n${LAB_FAULT_HELP}`);
+      },
+      async (a) => {
+        const { labCommand } = await import('./commands/lab.js');
+        exitCode = await labCommand(
+          {
+            out: a.out as string,
+            break: asList(a.break),
+            format: asList(a.format) ?? ['console', 'html', 'json'],
+            failOn: a['fail-on'] as 'warn' | 'fail',
+            send: a.send as boolean,
+            only: asList(a.only),
+            skip: asList(a.skip),
           },
           io,
         );
@@ -131,6 +170,61 @@ async function main(argv: string[]): Promise<number> {
         exitCode = reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string, io);
       },
     )
+    .command(
+      'history',
+      'List past runs recorded in the local store, newest first',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', describe: 'Only the runs of this plan (its store: is used too); default: every plan' })
+          .option('out', { type: 'string', default: 'reports', describe: 'The folder the runs wrote to (the store is <out>/relaycheck.sqlite)' })
+          .option('store', { type: 'string', describe: 'The store file itself (wins over the plan and --out)' })
+          .option('limit', { type: 'number', default: 20, describe: 'How many runs to list' })
+          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
+          .example('$0 history -c /etc/relaycheck.yaml --out /var/lib/relaycheck', 'The nightly runs of one plan'),
+      async (a) => {
+        const { historyCommand } = await import('./commands/history.js');
+        exitCode = historyCommand(
+          { config: a.config as string | undefined, out: a.out as string, store: a.store as string | undefined, limit: a.limit as number, format: a.format as 'table' | 'json' },
+          io,
+        );
+      },
+    )
+    .command(
+      'import',
+      'Write a plan from exported Exchange Online connectors (Get-InboundConnector / Get-OutboundConnector / Get-AcceptedDomain JSON)',
+      (y) =>
+        y
+          .option('inbound', { type: 'string', describe: 'Get-InboundConnector | ConvertTo-Json -Depth 5 | Out-File in.json -Encoding utf8' })
+          .option('outbound', { type: 'string', describe: 'Get-OutboundConnector | ConvertTo-Json -Depth 5 | Out-File out.json -Encoding utf8' })
+          .option('accepted', { type: 'string', describe: 'Get-AcceptedDomain | ConvertTo-Json -Depth 5 | Out-File domains.json -Encoding utf8 (gives the plan its domain)' })
+          .option('out', { alias: 'o', type: 'string', default: 'relaycheck.yaml', describe: 'The plan to write, or - for stdout' })
+          .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing plan' })
+          .example('$0 import --inbound in.json --outbound out.json --accepted domains.json', 'Write relaycheck.yaml from the three exports; then fill in what it marks FILL IN')
+          .example('$0 import --inbound in.json --accepted domains.json -o relay.yaml', 'Only the inbound (relay) connectors')
+          .example('$0 import --inbound in.json --outbound out.json --out - | less', 'Look at the plan without writing it'),
+      async (a) => {
+        const { importCommand } = await import('./commands/import.js');
+        const written = importCommand({ inbound: a.inbound as string | undefined, outbound: a.outbound as string | undefined, accepted: a.accepted as string | undefined, out: String(a.out), force: a.force as boolean });
+        io.stdout(written.stdout);
+        if (written.stderr) io.stderr(written.stderr);
+      },
+    )
+    .command(
+      'powershell',
+      'Print the Exchange Online PowerShell that creates the plan\'s connectors, or fixes a saved run\'s failures',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', describe: 'The test plan (default relaycheck.yaml); its secrets are not read' })
+          .option('run', { type: 'string', describe: 'A saved JSON run: print the Set-InboundConnector / Set-OutboundConnector lines that fix its failures' })
+          .option('create', { type: 'boolean', describe: 'Print the New-InboundConnector / New-OutboundConnector commands (default: only without --run)' })
+          .example('$0 powershell -c relaycheck.yaml > connectors.ps1', 'Splatted New-InboundConnector / New-OutboundConnector for every connector of the plan')
+          .example('$0 powershell --run reports/relaycheck-20261127T020000Z.json', 'Set-*Connector commands for the run\'s connector-side failures')
+          .example('$0 powershell --run run.json --create', 'Both: create the connectors, then the fixes'),
+      async (a) => {
+        const { powershellCommand } = await import('./commands/powershell.js');
+        io.stdout(powershellCommand({ config: a.config as string | undefined, run: a.run as string | undefined, create: a.create as boolean | undefined }));
+      },
+    )
     .demandCommand(1, 'Name a command: run, checks, init or report (see --help).')
     .strictCommands()
     .strictOptions()
@@ -147,7 +241,26 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-main(glueDash(hideBin(process.argv))).then(
+/** --format nagios anywhere on the command line (checked before parsing, so usage errors count). */
+function wantsNagios(argv: string[]): boolean {
+  return argv.some((arg, i) => {
+    const value = arg.startsWith('--format=') ? arg.slice(9) : argv[i - 1] === '--format' ? arg : undefined;
+    return value !== undefined && value.split(',').some((f) => f.trim().toLowerCase() === 'nagios');
+  });
+}
+
+/** A monitoring plugin reports its own failures as UNKNOWN (exit 3) with one status line on stdout. */
+function nagiosUnknown(what: string, message: string): void {
+  const line = message.split('\n')[0].replace(/[\u0000-\u001f\u007f|]/g, ' ').slice(0, 300);
+  process.stdout.write(`RELAYCHECK UNKNOWN - ${what}: ${line}\n`);
+  process.exitCode = 3;
+}
+
+const args = glueDash(hideBin(process.argv));
+// Under --format nagios relaycheck exits as monitoring plugins do (0 OK, 1 WARNING, 2 CRITICAL,
+// 3 UNKNOWN) instead of 0/1/2: commands return the plugin code, and errors here become UNKNOWN.
+const nagios = wantsNagios(args);
+main(args).then(
   (code) => {
     process.exitCode = code;
   },
@@ -155,10 +268,12 @@ main(glueDash(hideBin(process.argv))).then(
     if (err instanceof UsageError) {
       process.stderr.write(`relaycheck: ${err.message.split('\n').join('\nrelaycheck: ')}\n`);
       process.exitCode = 2;
+      if (nagios) nagiosUnknown('usage or plan error', err.message);
       return;
     }
     const e = err as Error;
     process.stderr.write(`relaycheck: internal error: ${e?.message ?? String(err)}${process.env.RELAYCHECK_DEBUG ? `\n${e?.stack}` : ' (set RELAYCHECK_DEBUG=1 for details)'}\n`);
     process.exitCode = 1;
+    if (nagios) nagiosUnknown('internal error', e?.message ?? String(err));
   },
 );

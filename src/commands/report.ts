@@ -1,7 +1,9 @@
-// `relaycheck report RUN.json`: re-render a saved run in another format.
+// `relaycheck report RUN.json`: re-render a saved run in another format (console, json, html,
+// junit, nagios, prometheus). Exits 0, or the plugin code under --format nagios.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { parseFormats, writeReports } from '../report/write.js';
+import { nagiosExitCode } from '../report/nagios.js';
 import type { RunReport } from '../types.js';
 import type { Io } from './run.js';
 
@@ -30,5 +32,6 @@ export function reportCommand(file: string, format: string[], out: string, io: I
   const written = writeReports(report, formats, out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);
   if (written.files.length) io.stderr(`Wrote ${written.files.join(', ')}\n`);
-  return 0;
+  // A saved run re-rendered for monitoring exits as the plugin would have (0/1/2/3).
+  return formats.includes('nagios') ? nagiosExitCode(report) : 0;
 }

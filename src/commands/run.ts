@@ -6,6 +6,9 @@ import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
 import { parseFormats, writeReports } from '../report/write.js';
 import { afterRunHooks } from '../runner/hooks.js';
+import { defaultStorePath } from '../store/db.js';
+import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
+import { nagiosExitCode } from '../report/nagios.js';
 import type { Plan, RunReport, Timeouts } from '../types.js';
 
 export interface RunArgs {
@@ -49,6 +52,18 @@ export function timeoutsFrom(args: { timeout?: number; deadline?: number }): Tim
 }
 
 export async function runCommand(args: RunArgs, io: Io): Promise<number> {
+  return (await runAndReport(args, io)).code;
+}
+
+export interface RunOutcome {
+  code: number;
+  report: RunReport;
+  /** report files written (absolute or as --out gave them) */
+  files: string[];
+}
+
+/** `relaycheck run` without the exit: also what was written (the lab prints where). */
+export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   const formats = parseFormats(args.format);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
@@ -74,27 +89,31 @@ export async function runCommand(args: RunArgs, io: Io): Promise<number> {
     concurrency: args.concurrency,
     signal: interrupt.signal,
     onProgress: progress,
+    // The send log (quota) lives in the plan's store: file, else <out>/relaycheck.sqlite.
+    shared: new Map<string, unknown>([[SHARED_STORE_PATH, plan.store ?? defaultStorePath(args.out)]]),
   };
   let report: RunReport;
   try {
     report = await runPlan(plan, registry, options);
   } finally {
+    closeSharedSendLog(options.shared!);
     process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\u001b[K');
   }
-  report = await afterRunHooks(report, plan, args.out);
+  report = await afterRunHooks(report, plan, args.out, io.stderr);
   return emitReport(report, plan, formats, args, io);
 }
 
-function emitReport(report: RunReport, plan: Plan, formats: string[], args: RunArgs, io: Io): number {
+function emitReport(report: RunReport, plan: Plan, formats: string[], args: RunArgs, io: Io): RunOutcome {
   const written = writeReports(report, formats, args.out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);
-  const code = exitCodeFor(report, args.failOn);
+  // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+  const code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);
   if (written.files.length && (io.stderrIsTty || io.stdoutIsTty)) io.stderr(`Reports: ${written.files.join(', ')}\n`);
   // Cron stays quiet on success; on failure say so in one line even when no console was asked for.
-  if (code !== 0 && !formats.includes('console') && args.out !== '-') {
+  if (code !== 0 && !formats.includes('console') && !formats.includes('nagios') && args.out !== '-') {
     const s = report.summary;
     io.stderr(`relaycheck: ${plan.file}: ${report.verdict} (${s.fail} fail, ${s.error} error, ${s.warn} warn)${written.files.length ? ` — see ${written.files[0]}` : ''}\n`);
   }
-  return code;
+  return { code, report, files: written.files };
 }

@@ -2,14 +2,11 @@
 // into one message per problem, with the plan path in the user's notation (connectors[1].tls.mode).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isIP } from 'node:net';
-import AjvModule, { type ErrorObject } from 'ajv';
-import { isCertName, isCidr, isEmail, isHostname, parseHostPort, parseIpPort } from './address.js';
+import type { ErrorObject } from 'ajv';
+import { PLAN_FORMATS } from './formats.js';
 import type { Problem } from '../errors.js';
 
-const Ajv = AjvModule.default ?? AjvModule;
-
-let cached: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null } | undefined;
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 
 /** The schema file that ships with the package (editors can point at it). */
 export function schemaFile(): string {
@@ -26,20 +23,24 @@ export function schemaFile(): string {
   throw new Error('relaycheck.schema.json not found next to the package');
 }
 
-function validator() {
-  if (cached) return cached;
-  const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
-  ajv.addFormat('hostname', isHostname);
-  ajv.addFormat('cert-name', isCertName);
-  ajv.addFormat('email', isEmail);
-  ajv.addFormat('ip', (v: string) => isIP(v) !== 0);
-  ajv.addFormat('cidr', isCidr);
-  ajv.addFormat('host-port', (v: string) => parseHostPort(v, 25) !== null);
-  ajv.addFormat('host-port-required', (v: string) => parseHostPort(v, null) !== null);
-  ajv.addFormat('ip-port', (v: string) => parseIpPort(v, 53) !== null);
-  cached = ajv.compile(JSON.parse(readFileSync(schemaFile(), 'utf8')));
-  return cached;
+/**
+ * The build precompiles the schema (scripts/precompile-schema.mjs) so start-up does not pay for
+ * compiling it; tests running from the TypeScript sources compile it here instead.
+ */
+async function loadValidator(): Promise<Validator> {
+  try {
+    const precompiled = (await import(new URL('./plan-validator.js', import.meta.url).href)) as { default: Validator };
+    return precompiled.default;
+  } catch {
+    const mod = (await import('ajv')) as unknown as { default: typeof import('ajv').default & { default?: typeof import('ajv').default } };
+    const Ajv = mod.default.default ?? mod.default;
+    const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
+    for (const [name, fn] of Object.entries(PLAN_FORMATS)) ajv.addFormat(name, fn);
+    return ajv.compile(JSON.parse(readFileSync(schemaFile(), 'utf8'))) as Validator;
+  }
 }
+
+const validate: Validator = await loadValidator();
 
 export function toPlanPath(segments: (string | number)[]): string {
   let out = '';
@@ -118,7 +119,6 @@ function describeValue(v: unknown): string {
 
 /** Problems with plan paths (no file/line: the loader adds those). */
 export function validatePlanData(data: unknown): (Problem & { segments: string[] })[] {
-  const validate = validator();
   if (validate(data)) return [];
   const seen = new Set<string>();
   const problems: (Problem & { segments: string[] })[] = [];

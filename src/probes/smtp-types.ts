@@ -1,7 +1,7 @@
 // The data an SMTP session probe returns: plain, JSON-serializable facts that checks judge.
 // A session that cannot be completed still returns this shape, with `failure` saying where and
 // why it stopped; it never throws.
-import type { TranscriptLine } from '../types.js';
+import type { CertificateSummary, TranscriptLine } from '../types.js';
 
 export type SmtpFailureKind =
   | 'dns' // the host name does not resolve
@@ -62,25 +62,39 @@ export interface TlsInfo {
 
 /** Versions a server accepts, found after a failed or legacy handshake (tls.version). */
 export interface TlsVersionScan {
-  /** protocol → accepted? e.g. { 'TLSv1': true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false } */
+  /**
+   * protocol → accepted? e.g. { 'TLSv1': true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false }.
+   * A version that could not be tried (no connection, STARTTLS refused) is absent here and
+   * explained in `errors`.
+   */
   accepted: Record<string, boolean>;
+  /** protocol → why it was refused or could not be tried */
   errors?: Record<string, string>;
 }
 
 export interface SmtpSession {
   endpoint: string; // host:port
+  /** the name sent with EHLO */
+  ehloName?: string;
   /** the address actually connected to */
   address?: string;
   family?: 4 | 6;
   connectMs?: number;
   greeting?: SmtpReply;
   ehlo?: EhloResult;
-  starttls?: { offered: boolean; reply?: SmtpReply };
+  starttls?: {
+    offered: boolean;
+    reply?: SmtpReply;
+    /** the server sent bytes after its 220 and before the handshake (discarded; RFC 3207 §4.2) */
+    plaintextAfterReply?: { bytes: number; preview: string };
+  };
   tls?: TlsInfo;
   ehloAfterTls?: EhloResult;
   /** set when the session stopped before QUIT; the steps above show how far it got */
   failure?: SmtpFailure;
   versionScan?: TlsVersionScan;
+  /** summaries of tls.peerChain, same order (fills the report's certificates) */
+  certificateSummaries?: CertificateSummary[];
   transcript: TranscriptLine[];
   durationMs: number;
 }

@@ -1,7 +1,9 @@
 // Writes a run's reports: files named relaycheck-<UTC stamp>.<ext> in the output folder, or one
-// format to stdout with `--out -`. The console format always goes to stdout.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// format to stdout with `--out -`. The console and nagios formats always go to stdout; the
+// prometheus file has a stable name (relaycheck.prom) for textfile collectors. Files are written
+// atomically.
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { formatByName, FORMATS, type RenderContext } from './formats.js';
 import type { RunReport } from '../types.js';
@@ -19,6 +21,22 @@ export function fileStamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
+/**
+ * Writes a file whole or not at all: a temporary file in the same folder, then a rename, so a
+ * reader (a textfile collector, a web server) never sees half a report. The temporary name does
+ * not end in the report's extension, so collectors that glob *.prom ignore it.
+ */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
 export interface WriteResult {
   files: string[];
   stdout: string;
@@ -34,13 +52,13 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
   const stamp = fileStamp(report.startedAt);
   for (const name of formats) {
     const format = formatByName(name)!;
-    if (name === 'console') {
-      stdout += format.render(report, ctx);
+    if (name === 'console' || format.stdout) {
+      stdout += format.render(report, name === 'console' ? ctx : { ...ctx, color: false });
       continue;
     }
     mkdirSync(out, { recursive: true });
-    const file = join(out, `relaycheck-${stamp}.${format.extension}`);
-    writeFileSync(file, format.render(report, { ...ctx, color: false }));
+    const file = join(out, format.fileName ?? `relaycheck-${stamp}.${format.extension}`);
+    writeAtomic(file, format.render(report, { ...ctx, color: false }));
     files.push(file);
   }
   return { files, stdout };

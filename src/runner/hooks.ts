@@ -1,7 +1,41 @@
 // Work done on a finished report before it is written: recording the run in the local store and
 // computing what changed since the previous run of the same plan (history and drift).
+//
+// A store that cannot be used (damaged, locked, read-only disk) never costs the run: the reports
+// are written anyway, with `report.history.storeError` saying why this run is not in the history
+// (every format shows it) and one line on stderr, so cron mails it.
+import { defaultStorePath, openStore, StoreError } from '../store/db.js';
+import { planIdentityOf, recordRun } from '../store/history.js';
 import type { Plan, RunReport } from '../types.js';
 
-export async function afterRunHooks(report: RunReport, _plan: Plan, _outDir: string): Promise<RunReport> {
-  return report;
+export function storePathFor(plan: Pick<Plan, 'store'>, outDir: string): string {
+  return plan.store ?? defaultStorePath(outDir);
+}
+
+export async function afterRunHooks(
+  report: RunReport,
+  plan: Plan,
+  outDir: string,
+  warn: (text: string) => void = (t) => void process.stderr.write(t),
+): Promise<RunReport> {
+  const file = storePathFor(plan, outDir);
+  try {
+    const db = openStore(file);
+    try {
+      return recordRun(db, report, planIdentityOf(plan));
+    } finally {
+      db.close();
+    }
+  } catch (err) {
+    const code = (err as { code?: string })?.code;
+    const why =
+      err instanceof StoreError
+        ? err.message
+        : code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
+          ? `local store ${file}: is locked by another relaycheck run`
+          : `local store ${file}: ${(err as Error)?.message ?? String(err)}`;
+    const note = `${why} — this run was not recorded and what changed since the last run is unknown`;
+    warn(`relaycheck: ${note}\n`);
+    return { ...report, history: { storeError: note } };
+  }
 }

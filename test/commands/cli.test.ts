@@ -70,7 +70,9 @@ describe('relaycheck CLI', () => {
     const one = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', '-'], { cwd: dir, env });
     expect(one.code).toBe(0);
     expect(reportSchemaErrors(JSON.parse(one.stdout))).toEqual([]);
-    expect(existsSync(join(dir, 'reports'))).toBe(false);
+    // Only the local store (send log and history) may appear in reports/, no report files.
+    const written = existsSync(join(dir, 'reports')) ? readdirSync(join(dir, 'reports')) : [];
+    expect(written.filter((f) => f.startsWith('relaycheck-'))).toEqual([]);
     const two = await runCli(['run', '--no-send', '--format', 'json,console', '--out', '-'], { cwd: dir, env });
     expect(two.code).toBe(2);
     expect(two.stderr).toContain('--out: "-" writes a single format to stdout; 2 were asked for (json, console)');

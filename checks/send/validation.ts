@@ -1,0 +1,90 @@
+// Verifies that a validation message goes through each connector and submission account: the
+// server answers 250 after DATA (RFC 5321 §4.2.5: 250 means the server took responsibility for
+// the message). Only the plan's validation recipients receive it; --no-send skips it.
+import { defineCheck } from '../../src/checks/define.js';
+import { explainSendRefusal, quote } from '../../src/checks/replies.js';
+import type { SendAttempt, SendProbeData } from '../../src/probes/sending-types.js';
+import type { Finding, PlanEntry } from '../../src/types.js';
+
+/** What Exchange Online reports when it cannot deliver to a smart host (message trace). */
+function exoSmartHostView(a: SendAttempt): string | undefined {
+  const text = `${a.error?.message ?? ''} ${a.error?.code ?? ''}`;
+  if (/ECONNREFUSED/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.4.316 Connection refused.';
+  if (/ALTNAME|do not match the connector's TLS domain|Hostname\/IP does not match/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.4.317 Cannot connect to remote server [Message=SubjectMismatch …].';
+  if (/CERT_HAS_EXPIRED|expired/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.4.317 Cannot connect to remote server [Message=CertificateExpired].';
+  if (/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED|unable to get (local )?issuer|self[- ]signed|UNABLE_TO_GET_ISSUER/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.4.317 Cannot connect to remote server [Message=UntrustedRoot].';
+  if (/STARTTLS|ETLS/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.7.320 certificate validation failed (the smart host offers no usable TLS).';
+  if (/ETIMEDOUT|ECONNRESET|closed/i.test(text)) return 'Exchange Online queues the mail and reports 450 4.4.318 Connection was closed abruptly.';
+  return undefined;
+}
+
+function where(a: SendAttempt): string {
+  switch (a.error?.stage) {
+    case 'connect':
+      return 'before the SMTP dialogue';
+    case 'tls':
+      return 'at STARTTLS';
+    case 'auth':
+      return 'at AUTH';
+    case 'mail':
+      return 'at MAIL FROM';
+    case 'rcpt':
+      return 'at RCPT TO';
+    case 'data':
+      return 'after DATA';
+    default:
+      return '';
+  }
+}
+
+export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
+  const evidence: Record<string, unknown> = { token: a.token, from: a.from, to: a.to };
+  if (a.status === 'not-sent') {
+    const reason = a.notSent?.reason;
+    const status = reason === 'store' || reason === 'aborted' ? 'error' : 'skipped';
+    return { status, message: a.notSent?.message.startsWith('not sent') ? a.notSent.message : `not sent: ${a.notSent?.message ?? 'unknown reason'}`, evidence };
+  }
+  if (a.status === 'accepted') {
+    const rejected = a.rejected?.length ? `; refused recipients: ${a.rejected.join(', ')}` : '';
+    return {
+      status: a.rejected?.length ? 'warn' : 'pass',
+      message: `accepted for ${a.accepted?.join(', ') || a.to.join(', ')}: ${quote(a.response ?? '')}${a.queueId ? ` (queue id ${a.queueId})` : ''}${rejected}`,
+      evidence: { ...evidence, response: a.response, queueId: a.queueId ?? null, messageId: a.messageId ?? null, durationMs: a.durationMs },
+      ...(a.rejected?.length ? { remediation: 'Check the refused validation recipients: they must exist and accept mail from this sender.' } : {}),
+    };
+  }
+  const reply = a.error?.response;
+  const connector = entry.kind === 'connector' ? entry.name : undefined;
+  const certificateName = entry.kind === 'connector' && entry.direction === 'to-office365' ? entry.tlsSenderCertificateName : undefined;
+  const why = reply ? explainSendRefusal(reply, { connector, username: entry.kind === 'submission' ? entry.username : undefined, from: a.from, certificateName }) : undefined;
+  const said = reply ? quote(reply) : (a.error?.message ?? 'no reply');
+  const finding: Finding = {
+    status: why?.temporary ? 'warn' : 'fail',
+    message: `not accepted ${where(a)}: ${said}${why ? ` — ${why.meaning}` : ''}`.replace(/  +/g, ' '),
+    evidence: { ...evidence, stage: a.error?.stage ?? null, reply: reply ?? null, code: a.error?.code ?? null },
+  };
+  if (why?.fix) finding.remediation = why.fix;
+  const exo = why?.exchangeOnline ?? (entry.kind === 'connector' && entry.direction === 'from-office365' ? exoSmartHostView(a) : undefined);
+  if (exo) finding.exchangeOnline = exo;
+  if (why?.powershell) finding.powershell = why.powershell;
+  return finding;
+}
+
+export default defineCheck({
+  id: 'send.validation',
+  title: 'The validation message is accepted',
+  failureTitle: 'The validation message is not accepted',
+  severity: 'high',
+  scope: 'endpoint',
+  description: 'One message per connector endpoint and submission account, to the validation recipients only, answered with 250 after DATA; the reply and queue id are the evidence.',
+  remediation: 'Read the server reply quoted in the message, fix what it names, and run again.',
+  requires: ['send'],
+  appliesTo: (s) => s.scope === 'endpoint' && Boolean(s.entry.validation),
+  evaluate({ subject, probes }) {
+    if (subject.scope !== 'endpoint') throw new Error('endpoints only');
+    const data = probes.send as SendProbeData;
+    const a = data.attempts.find((x) => x.endpoint === subject.endpoint.key);
+    if (!a) return { status: 'skipped', message: 'no validation message for this endpoint (validation.to is empty)' };
+    return sendFinding(subject.entry, a);
+  },
+});

@@ -1,0 +1,166 @@
+// What SMTP replies mean, for checks: quoting a reply as the server wrote it, and the Exchange
+// Online replies of client submission and connectors with their meaning and fix
+// (shared/reference/exchange-online.md, "Replies and what they mean"). Pure: no I/O.
+import { psQuote } from '../powershell/quote.js';
+import type { SmtpReply } from '../probes/smtp-types.js';
+
+/** "550 5.7.60 SMTP; Client does not have permissions …" — the reply as the server wrote it (one line, bounded). */
+export function replyText(reply: SmtpReply | undefined, max = 300): string {
+  if (!reply) return '(no reply)';
+  const lines = reply.lines.map((l) => l.trim()).filter(Boolean);
+  let text = lines.join(' ');
+  if (reply.enhanced && !text.startsWith(reply.enhanced)) text = `${reply.enhanced} ${text}`;
+  const out = `${reply.code}${text ? ` ${text}` : ''}`.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  return out.length > max ? `${out.slice(0, max - 1)}…` : out;
+}
+
+/** Quote a reply in a message: “550 5.7.60 …”. */
+export function quote(text: string): string {
+  return `“${text}”`;
+}
+
+/** Exchange Online's client submission hosts (smtp.office365.com, smtp-legacy.office365.com, *.outlook.com). */
+export function isExchangeOnlineHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return h === 'smtp.office365.com' || h.endsWith('.office365.com') || h === 'outlook.com' || h.endsWith('.outlook.com');
+}
+
+export interface ReplyExplanation {
+  /** what the reply means */
+  meaning: string;
+  /** what to do (imperative) */
+  fix: string;
+  exchangeOnline?: string;
+  powershell?: string;
+  /** 4xx: temporary */
+  temporary?: boolean;
+}
+
+const SMTP_AUTH_DOC = 'https://aka.ms/smtp_auth_disabled';
+
+/** Why AUTH (or the MAIL FROM after it) was refused, and the fix. */
+export function explainAuthRefusal(reply: string, account: { username: string; oauth: boolean }): ReplyExplanation {
+  const user = psQuote(account.username);
+  const enableMailbox = `Set-CASMailbox -Identity ${user} -SmtpClientAuthenticationDisabled $false`;
+  if (/\b5\.7\.139\b/.test(reply)) {
+    if (/tenant/i.test(reply)) {
+      return {
+        meaning: 'SMTP AUTH is switched off for the whole tenant (Set-TransportConfig -SmtpClientAuthenticationDisabled $true, the default for tenants created after January 2020)',
+        fix: `Enable SMTP AUTH for this mailbox only (the mailbox setting wins over the tenant's), or for the tenant with Set-TransportConfig -SmtpClientAuthenticationDisabled $false; see ${SMTP_AUTH_DOC}.`,
+        exchangeOnline: `Exchange Online answers AUTH with ${reply.slice(0, 160)}.`,
+        powershell: enableMailbox,
+      };
+    }
+    if (/security defaults/i.test(reply)) {
+      return {
+        meaning: 'Microsoft Entra security defaults are on, and they block Basic authentication for SMTP AUTH',
+        fix: 'Use OAuth (XOAUTH2) for this device or application, or replace security defaults with Conditional Access policies that allow this account to use SMTP AUTH.',
+        exchangeOnline: 'Exchange Online answers AUTH with 535 5.7.139 … user is locked by security defaults.',
+      };
+    }
+    if (/criteria|conditional access/i.test(reply)) {
+      return {
+        meaning: 'a Microsoft Entra Conditional Access policy blocked the sign-in (location, device or legacy-authentication rules)',
+        fix: "Find the blocking policy in the Entra sign-in logs for this account and exclude the sender's location or account from it, or move to OAuth (XOAUTH2).",
+        exchangeOnline: 'Exchange Online answers AUTH with 535 5.7.139 … the request did not meet the criteria to be authenticated successfully.',
+      };
+    }
+    return {
+      meaning: 'SMTP AUTH is switched off for this mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $true)',
+      fix: `Enable SMTP AUTH for the mailbox; see ${SMTP_AUTH_DOC}.`,
+      exchangeOnline: `Exchange Online answers AUTH with ${reply.slice(0, 160)}.`,
+      powershell: enableMailbox,
+    };
+  }
+  if (/\b5\.7\.30\b/.test(reply)) {
+    return {
+      meaning: 'Basic authentication (AUTH PLAIN / LOGIN with a password) is no longer accepted for client submission in this tenant',
+      fix: 'Authenticate with OAuth: configure oauth2.accessToken (XOAUTH2, token audience https://outlook.office.com, scope SMTP.Send), or send through a connector instead of SMTP AUTH.',
+      exchangeOnline: 'Exchange Online answers 550 5.7.30 Basic authentication is not supported for Client Submission.',
+    };
+  }
+  if (/^530\b|\b5\.7\.57\b/.test(reply)) {
+    return {
+      meaning: 'the server wanted authentication before MAIL FROM: AUTH did not happen (often because STARTTLS was not used, so AUTH was never offered)',
+      fix: 'Use STARTTLS on port 587 and authenticate before sending (AUTH LOGIN or XOAUTH2).',
+      exchangeOnline: 'Exchange Online answers MAIL FROM with 530 5.7.57 Client not authenticated to send mail.',
+    };
+  }
+  if (/\b5\.7\.3\b/.test(reply)) {
+    if (account.oauth) {
+      return {
+        meaning: 'the OAuth access token was refused: expired, issued for another audience or scope, or the account behind it may not use this mailbox',
+        fix: 'Get a new token for https://outlook.office.com with SMTP.Send (delegated) or .default with SMTP.SendAsApp (app-only), and for an app grant the service principal access to the mailbox (Add-MailboxPermission … -AccessRights FullAccess).',
+        exchangeOnline: 'Exchange Online answers AUTH XOAUTH2 with 535 5.7.3 Authentication unsuccessful.',
+        powershell: enableMailbox,
+      };
+    }
+    return {
+      meaning: 'the credentials were refused: a wrong password, SMTP AUTH disabled for the mailbox, MFA required for the account, or a Conditional Access policy',
+      fix: "Check the password first; if it is right, enable SMTP AUTH for the mailbox and look for the failed sign-in in Entra ID's sign-in logs (MFA, Conditional Access).",
+      exchangeOnline: 'Exchange Online answers AUTH with 535 5.7.3 Authentication unsuccessful.',
+      powershell: enableMailbox,
+    };
+  }
+  if (/^4\d\d\b/.test(reply)) {
+    return { meaning: 'a temporary authentication failure on the server side', fix: 'Try again later; if it persists, check the server (for Postfix: its SASL back end, e.g. the Dovecot auth service).', temporary: true };
+  }
+  if (/^535\b/.test(reply)) {
+    return {
+      meaning: account.oauth ? 'the server refused the OAuth access token' : 'the server refused the user name or password',
+      fix: account.oauth ? 'Get a new access token for the account and check its audience and scope.' : 'Check the user name and the password the plan reads (environment variable or file).',
+    };
+  }
+  return { meaning: 'the server refused the authentication', fix: 'Check the credentials and the server log for the reason.' };
+}
+
+/** Why a validation message was refused (connectors and submission), and the fix. */
+export function explainSendRefusal(reply: string, ctx: { connector?: string; username?: string; from: string; certificateName?: string }): ReplyExplanation | undefined {
+  const conn = ctx.connector ? psQuote(ctx.connector) : undefined;
+  if (/\b5\.7\.64\b/.test(reply) && /ATTR36/i.test(reply)) {
+    return {
+      meaning: 'neither the certificate domain nor the MAIL FROM domain is an accepted domain of the tenant (required for relay since November 2023)',
+      fix: 'Send with a MAIL FROM in an accepted domain, or use a certificate whose domain is an accepted domain.',
+      exchangeOnline: `Exchange Online answers RCPT TO with ${reply.slice(0, 160)}.`,
+    };
+  }
+  if (/\b5\.7\.64\b/.test(reply)) {
+    return {
+      meaning: 'no inbound connector matched the connection: the certificate name (or the source IP) does not match the connector, or the chain is incomplete (Exchange Online does not fetch intermediates)',
+      fix: "Make the relay present a certificate, with its intermediates, whose name matches the connector's TlsSenderCertificateName — or set the connector to the certificate's name.",
+      exchangeOnline: 'Exchange Online answers RCPT TO with 550 5.7.64 TenantAttribution; Relay Access Denied.',
+      ...(conn && ctx.certificateName ? { powershell: `Set-InboundConnector -Identity ${conn} -TlsSenderCertificateName ${psQuote(ctx.certificateName)}` } : {}),
+    };
+  }
+  if (/\b5\.7\.60\b|\b5\.2\.252\b|SendAsDenied/i.test(reply) || (/^553\b/.test(reply) && /5\.7\.1\b/.test(reply))) {
+    return {
+      meaning: `the server does not let ${ctx.username ?? 'the account'} send as ${ctx.from}`,
+      fix: `Grant ${ctx.username ?? 'the account'} Send As on ${ctx.from}, or set from to the account's own address.`,
+      exchangeOnline: 'Exchange Online refuses with 550 5.7.60 SMTP; Client does not have permissions to send as this sender (MAIL FROM) or 554 5.2.252 SendAsDenied (after DATA); repeated refusals throttle the account (5.2.25x).',
+      ...(ctx.username ? { powershell: `Add-RecipientPermission -Identity ${psQuote(ctx.from)} -Trustee ${psQuote(ctx.username)} -AccessRights SendAs -Confirm:$false` } : {}),
+    };
+  }
+  if (/\b4\.4\.62\b|ATTR35/i.test(reply)) {
+    return { meaning: 'the message went to the wrong Office 365 endpoint, or no connector matched', fix: 'Send to the tenant MX host (<domain>.mail.protection.outlook.com) and check the inbound connector.', temporary: true };
+  }
+  if (/\b5\.7\.68\b/.test(reply)) {
+    return { meaning: 'Reject Direct Send is on and no inbound connector matched the connection', fix: "Make the connector match (certificate name or IP), or the relay's mail is treated as Direct Send and refused." };
+  }
+  if (/\b5\.7\.6(0[6-9]|[1-4]\d)\b/.test(reply)) {
+    return { meaning: "the sending IP is on Microsoft's block list", fix: 'Request delisting at https://sender.office.com.' };
+  }
+  if (/\b5\.2\.0\b.*SubmissionQuotaExceeded/i.test(reply)) {
+    return { meaning: "the account passed Exchange Online's daily recipient limit", fix: 'Wait for the 24-hour window to pass, and spread sending over more accounts.' };
+  }
+  if (/\b4\.3\.2\b.*thread limit|^432\b/i.test(reply)) {
+    return { meaning: 'more than 3 concurrent connections for the mailbox', fix: 'Send over at most 3 connections per mailbox.', temporary: true };
+  }
+  if (/\b4\.7\.[5-6]\d\d\b/.test(reply)) {
+    return { meaning: 'a new or changed source IP is being throttled', fix: 'Wait and retry; the limit rises as the IP builds reputation.', temporary: true };
+  }
+  if (/^53[05]\b|\b5\.7\.(3|139|30|57)\b/.test(reply)) {
+    const a = explainAuthRefusal(reply, { username: ctx.username ?? '', oauth: false });
+    return a;
+  }
+  return undefined;
+}

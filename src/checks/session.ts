@@ -1,0 +1,65 @@
+// Helpers for checks that read the SMTP session probe (`smtp-session`): the session of a check
+// input, how far it got, TLS version names, and the Exchange Online facts several session checks
+// quote (exchange-online.md). Pure: no I/O.
+import { psQuote } from '../powershell/quote.js';
+import type { SmtpFailure, SmtpSession } from '../probes/smtp-types.js';
+import type { Endpoint, PlanEntry, Subject } from '../types.js';
+
+export const SESSION_PROBE = 'smtp-session';
+
+/** The addresses Exchange Online connects to smart hosts from (TCP 25), as exchange-online.md lists them. */
+export const EXO_SENDING_RANGES = ['40.92.0.0/15', '40.107.0.0/16', '52.100.0.0/15', '52.102.0.0/16', '52.103.0.0/17', '104.47.0.0/17', '2a01:111:f400::/48', '2a01:111:f403::/48'];
+
+export function sessionOf(probes: Record<string, unknown>): SmtpSession {
+  const s = probes[SESSION_PROBE] as SmtpSession | undefined;
+  if (!s || !Array.isArray(s.transcript)) throw new Error('no smtp-session data');
+  return s;
+}
+
+export function endpointOf(subject: Subject): { entry: PlanEntry; endpoint: Endpoint } {
+  if (subject.scope !== 'endpoint') throw new Error('endpoint checks only');
+  return { entry: subject.entry, endpoint: subject.endpoint };
+}
+
+/** "TLSv1" → "TLS 1.0", "TLSv1.2" → "TLS 1.2" */
+export function versionName(v: string): string {
+  if (v === 'TLSv1') return 'TLS 1.0';
+  return v.replace(/^TLSv/, 'TLS ').replace(/^SSLv/, 'SSL ');
+}
+
+/** ["TLSv1", "TLSv1.1"] → "TLS 1.0/1.1" */
+export function versionList(versions: string[]): string {
+  const nums = versions.map((v) => versionName(v).replace(/^(TLS|SSL) /, ''));
+  return nums.length ? `TLS ${nums.join('/')}` : 'no TLS version';
+}
+
+/** Versions the scan found accepted, in protocol order. */
+export function acceptedVersions(session: SmtpSession): string[] {
+  const order = ['SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  const acc = session.versionScan?.accepted ?? {};
+  return order.filter((v) => acc[v]);
+}
+
+export function isLegacyVersion(v: string | null | undefined): boolean {
+  return v === 'SSLv2' || v === 'SSLv3' || v === 'TLSv1' || v === 'TLSv1.1';
+}
+
+/** The session failed at or before `phase` (so later steps were never tried). */
+export function stoppedAt(session: SmtpSession, phases: SmtpFailure['phase'][]): SmtpFailure | undefined {
+  return session.failure && phases.includes(session.failure.phase) ? session.failure : undefined;
+}
+
+/** "1 s", "300 ms" */
+export function ms(value: number): string {
+  return value < 1000 ? `${Math.round(value)} ms` : `${Number.isInteger(value / 1000) ? value / 1000 : (value / 1000).toFixed(1)} s`;
+}
+
+/** The outbound connector's TlsSettings name for a plan TLS mode. */
+export function tlsSettingsName(mode: 'any' | 'trusted-ca' | 'domain'): string {
+  return { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: 'DomainValidation' }[mode];
+}
+
+/** A from-office365 connector's identity for PowerShell, quoted. */
+export function connectorIdentity(entry: PlanEntry): string {
+  return psQuote(entry.name);
+}

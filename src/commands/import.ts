@@ -1,0 +1,64 @@
+// `relaycheck import`: turn exported Get-InboundConnector / Get-OutboundConnector /
+// Get-AcceptedDomain JSON into a commented relaycheck.yaml. The written plan must load as it is
+// (checked here before anything is written); what the exports cannot say is left as FILL IN comments.
+import { existsSync, writeFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { parsePlan } from '../plan/load.js';
+import { EXPORT_HINTS, parseAcceptedDomainsExport, parseInboundExport, parseOutboundExport } from '../import/exports.js';
+import { readExportFile } from '../import/read.js';
+import { importPlan, type ImportInput, type ImportResult } from '../import/to-plan.js';
+
+export interface ImportArgs {
+  inbound?: string;
+  outbound?: string;
+  accepted?: string;
+  /** the plan file to write, or - for stdout */
+  out: string;
+  force: boolean;
+}
+
+/** Reads the exports and builds the plan; writes nothing. */
+export function buildImport(args: Omit<ImportArgs, 'force'>): ImportResult {
+  if (!args.inbound && !args.outbound) {
+    throw new UsageError([{ path: '--inbound/--outbound', message: `give at least one export: --inbound in.json (${EXPORT_HINTS.inbound}) and/or --outbound out.json (${EXPORT_HINTS.outbound})` }]);
+  }
+  const input: ImportInput = { planFile: args.out === '-' ? undefined : args.out };
+  if (args.inbound) input.inbound = { file: args.inbound, connectors: parseInboundExport(readExportFile(args.inbound, EXPORT_HINTS.inbound)) };
+  if (args.outbound) input.outbound = { file: args.outbound, connectors: parseOutboundExport(readExportFile(args.outbound, EXPORT_HINTS.outbound)) };
+  if (args.accepted) input.accepted = { file: args.accepted, domains: parseAcceptedDomainsExport(readExportFile(args.accepted, EXPORT_HINTS.accepted)) };
+
+  const result = importPlan(input);
+  if (result.data.connectors!.length === 0) {
+    const files = [args.inbound, args.outbound].filter(Boolean).join(' and ');
+    const why = result.skipped.length ? `: ${result.skipped.join('; ')}` : ' (the exports are empty)';
+    throw new UsageError([{ file: files, message: `no connector relaycheck can test${why}` }]);
+  }
+  // The plan must load as written; secrets are not read (the import writes none).
+  parsePlan(result.yaml, args.out === '-' ? 'relaycheck.yaml' : args.out, { secrets: 'ignore' });
+  return result;
+}
+
+export function importCommand(args: ImportArgs): { stdout: string; stderr: string } {
+  if (args.out !== '-' && existsSync(args.out) && !args.force) throw new UsageError([{ file: args.out, message: 'already exists; use --force to overwrite it, or -o another file' }]);
+  const result = buildImport(args);
+  if (args.out === '-') return { stdout: result.yaml, stderr: summary(result, null) };
+  try {
+    writeFileSync(args.out, result.yaml);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UsageError([{ file: args.out, message: `cannot write the plan: ${code === 'ENOENT' ? 'no such folder' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}` }]);
+  }
+  return { stdout: summary(result, args.out), stderr: '' };
+}
+
+function summary(r: ImportResult, file: string | null): string {
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  const lines = [
+    `${file ? `Wrote ${file}` : 'Plan written to stdout'}: ${n(r.counts.inbound, 'inbound connector')} (to-office365), ${n(r.counts.outbound, 'outbound connector')} (from-office365), ${n(r.counts.acceptedDomains, 'accepted domain')}.`,
+    ...(r.skipped.length ? ['Not imported:', ...r.skipped.map((s) => `  - ${s}`)] : []),
+    'Fill in before the first run (search the file for FILL IN):',
+    ...r.fillIn.map((f) => `  - ${f}`),
+    `Then: relaycheck run -c ${file ?? 'relaycheck.yaml'} --no-send`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

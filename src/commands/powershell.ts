@@ -1,0 +1,40 @@
+// `relaycheck powershell`: print the Exchange Online PowerShell that creates the plan's connectors
+// (New-InboundConnector / New-OutboundConnector, splatted), or that fixes a saved run's
+// connector-side failures (Set-InboundConnector / Set-OutboundConnector). It probes nothing, so it
+// needs none of the plan's secrets.
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { loadPlan } from '../plan/load.js';
+import { connectorScript } from '../powershell/connectors.js';
+import { fixScript } from '../powershell/fixes.js';
+import type { Plan } from '../types.js';
+import { readRunReport } from './report.js';
+
+export interface PowershellArgs {
+  /** the plan; undefined = relaycheck.yaml (needed for creation, optional with --run) */
+  config?: string;
+  run?: string;
+  /** print the New-* commands; default: true without --run, false with it */
+  create?: boolean;
+}
+
+export const DEFAULT_PLAN = 'relaycheck.yaml';
+
+export function powershellCommand(args: PowershellArgs): string {
+  const create = args.create ?? !args.run;
+  // With --run alone the plan only labels the connectors: use ./relaycheck.yaml when it loads.
+  const planFile = args.config ?? DEFAULT_PLAN;
+  let plan: Plan | undefined;
+  if (create || args.config !== undefined) plan = loadPlan(planFile, { secrets: 'ignore' });
+  else if (existsSync(planFile)) {
+    try {
+      plan = loadPlan(planFile, { secrets: 'ignore' });
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+    }
+  }
+  const parts: string[] = [];
+  if (create && plan) parts.push(connectorScript(plan));
+  if (args.run) parts.push(fixScript(readRunReport(args.run), { runFile: args.run, plan }));
+  return parts.join('\n');
+}

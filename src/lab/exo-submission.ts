@@ -1,0 +1,229 @@
+// An in-process emulation of Exchange Online's client submission endpoint (smtp.office365.com:587)
+// on smtp-server, for the built-in lab and for tests. What it reproduces (shared/reference/
+// exchange-online.md):
+//   - STARTTLS (TLS 1.2 and later only); AUTH advertised only after STARTTLS;
+//   - AUTH PLAIN / LOGIN / XOAUTH2 against a user table; 535 5.7.3 for wrong credentials or an
+//     unknown token; 535 5.7.139 when SMTP AUTH is disabled (mailbox, tenant, security defaults,
+//     Conditional Access); 550 5.7.30 for Basic authentication where it is retired;
+//   - 530 5.7.57 at MAIL FROM without AUTH;
+//   - the sender rule: the authenticated mailbox or an address it has Send As on, refused with
+//     550 5.7.60 at MAIL FROM or, configurable, 554 5.2.252 SendAsDenied after DATA;
+//   - the 250 after DATA in Exchange Online's form ("250 2.0.0 OK <id> [Hostname=…]").
+import { randomBytes } from 'node:crypto';
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions } from './exo-mailbox.js';
+
+export type SmtpAuthBlock = 'mailbox' | 'tenant' | 'security-defaults' | 'conditional-access';
+
+export interface ExoUser {
+  /** the UPN / primary SMTP address, also the login */
+  username: string;
+  password?: string;
+  /** XOAUTH2 bearer tokens accepted for this user */
+  accessTokens?: string[];
+  /** SMTP AUTH switched off, and by what: 535 5.7.139 in the matching wording */
+  smtpAuthDisabled?: SmtpAuthBlock;
+  /** Basic authentication retired: PLAIN / LOGIN get 550 5.7.30 (XOAUTH2 still works) */
+  basicAuthDisabled?: boolean;
+  /** addresses this mailbox has Send As on */
+  sendAs?: string[];
+}
+
+export interface ExoSubmissionOptions extends MailboxOptions {
+  /** listen address; default 127.0.0.1 */
+  host?: string;
+  /** default 0 (a free port) */
+  port?: number;
+  /** server certificate: PEM key and certificate (chain) */
+  key: string;
+  cert: string;
+  /** the name in the banner and EHLO; default smtp.office365.com */
+  hostname?: string;
+  users: ExoUser[];
+  /** where a foreign sender is refused: 550 5.7.60 at MAIL FROM (default) or 554 5.2.252 after DATA */
+  sendAsRefusal?: 'mail' | 'data';
+  /** default ['LOGIN', 'XOAUTH2'] as Exchange Online advertises; add 'PLAIN' for tests */
+  authMethods?: ('PLAIN' | 'LOGIN' | 'XOAUTH2')[];
+  /** answer a refused XOAUTH2 token with a 334 JSON challenge first (RFC 7628), instead of 535 5.7.3 at once */
+  xoauth2Challenge?: boolean;
+}
+
+export interface ExoSubmissionServer {
+  host: string;
+  port: number;
+  /** accepted messages, oldest first */
+  messages: CapturedMessage[];
+  mailbox: Mailbox;
+  /** every AUTH attempt: login, mechanism, result */
+  authLog: { username: string; method: string; ok: boolean; reply?: string; at: Date }[];
+  close(): Promise<void>;
+}
+
+const BANNER_ID = () => randomBytes(6).toString('hex').toUpperCase();
+
+export function exoInternalHost(): string {
+  return `AM0PR01MB${Math.floor(1000 + Math.random() * 9000)}.eurprd01.prod.outlook.com`;
+}
+
+class SmtpReplyError extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface SessionState {
+  user?: ExoUser;
+  sendAsDenied?: string;
+}
+
+export async function startExoSubmission(options: ExoSubmissionOptions): Promise<ExoSubmissionServer> {
+  const internal = exoInternalHost();
+  const name = options.hostname ?? 'smtp.office365.com';
+  const mailbox = new Mailbox(options);
+  const authLog: ExoSubmissionServer['authLog'] = [];
+  const users = new Map(options.users.map((u) => [u.username.toLowerCase(), u]));
+  const states = new WeakMap<SMTPServerSession, SessionState>();
+  const state = (s: SMTPServerSession) => {
+    let st = states.get(s);
+    if (!st) states.set(s, (st = {}));
+    return st;
+  };
+  const tag = `[${internal}]`;
+
+  const serverOptions: SMTPServerOptions = {
+    name,
+    banner: `Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString()} ${BANNER_ID()}`,
+    heloResponse: "%s Hello %s",
+    key: options.key,
+    cert: options.cert,
+    minVersion: 'TLSv1.2',
+    secure: false,
+    authMethods: options.authMethods ?? ['LOGIN', 'XOAUTH2'],
+    authOptional: true,
+    allowInsecureAuth: false,
+    disableReverseLookup: true,
+    size: 36_700_160,
+    logger: false,
+    closeTimeout: 1000,
+    onConnect(session, callback) {
+      session.disabledCommands = ['AUTH']; // Exchange Online offers AUTH only after STARTTLS
+      callback();
+    },
+    onSecure(_socket, session, callback) {
+      session.disabledCommands = [];
+      callback();
+    },
+    onAuth(auth: SMTPServerAuthentication, session, callback) {
+      const login = (auth.username ?? '').toLowerCase();
+      const user = users.get(login);
+      const log = (ok: boolean, reply?: string) => authLog.push({ username: auth.username ?? '', method: auth.method, ok, reply, at: new Date() });
+      const refuse = (code: number, text: string) => {
+        log(false, `${code} ${text}`);
+        callback(new SmtpReplyError(code, text));
+      };
+      if (!session.secure) return refuse(530, `5.7.57 Client not authenticated to send mail. ${tag}`);
+      if (auth.method === 'XOAUTH2') {
+        if (!user || !(user.accessTokens ?? []).includes(auth.accessToken ?? '')) {
+          if (options.xoauth2Challenge) {
+            log(false, '334 challenge');
+            return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office.com/SMTP.Send' } });
+          }
+          return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
+        }
+      } else {
+        if (!user || user.password === undefined || user.password !== auth.password) return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
+        if (user.basicAuthDisabled) return refuse(550, `5.7.30 Basic authentication is not supported for Client Submission. ${tag}`);
+      }
+      switch (user.smtpAuthDisabled) {
+        case 'mailbox':
+          return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
+        case 'tenant':
+          return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
+        case 'security-defaults':
+          return refuse(535, `5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. ${tag}`);
+        case 'conditional-access':
+          return refuse(535, `5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. ${tag}`);
+        default:
+          break;
+      }
+      state(session).user = user;
+      log(true, '235 2.7.0 Authentication successful');
+      callback(null, { user: user.username });
+    },
+    onMailFrom(address, session, callback) {
+      const st = state(session);
+      st.sendAsDenied = undefined;
+      if (!session.user || !st.user) return callback(new SmtpReplyError(530, `5.7.57 Client not authenticated to send mail. ${tag}`));
+      const from = address.address.toLowerCase();
+      const allowed = from === st.user.username.toLowerCase() || (st.user.sendAs ?? []).some((a) => a.toLowerCase() === from);
+      if (!allowed) {
+        if ((options.sendAsRefusal ?? 'mail') === 'mail') return callback(new SmtpReplyError(550, `5.7.60 SMTP; Client does not have permissions to send as this sender ${tag}`));
+        st.sendAsDenied = address.address;
+      }
+      callback();
+    },
+    onRcptTo(_address, _session, callback) {
+      callback();
+    },
+    onData(stream, session, callback) {
+      const st = state(session);
+      readMessage(stream).then(
+        ({ raw, token, subject }) => {
+          if (st.sendAsDenied) {
+            return callback(
+              new SmtpReplyError(
+                554,
+                `5.2.252 SendAsDenied; ${st.user?.username} not allowed to send as ${st.sendAsDenied}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.[EndDiagnosticData] [Hostname=${internal}]`,
+              ),
+            );
+          }
+          const id = `${randomBytes(8).toString('hex')}`;
+          const tlsInfo = session.tlsOptions ? { protocol: (session.tlsOptions as { version?: string }).version ?? null, cipher: session.tlsOptions.name ?? null } : null;
+          mailbox.add({
+            id,
+            server: 'submission',
+            receivedAt: new Date(),
+            user: st.user?.username,
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+            token,
+            subject,
+            raw,
+            tls: tlsInfo,
+            remoteAddress: session.remoteAddress,
+          });
+          callback(null, `2.0.0 OK <${id}@${internal}> [Hostname=${internal}]`);
+        },
+        (err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error reading the message: ${err.message}`)),
+      );
+    },
+  };
+  const server = new SMTPServer(serverOptions);
+  server.on('error', () => undefined);
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) => {
+    server.server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.server.off('error', reject);
+      resolve((server.server.address() as { port: number }).port);
+    });
+  });
+  return {
+    host,
+    port,
+    messages: mailbox.messages,
+    mailbox,
+    authLog,
+    close: () => closeServer(server),
+  };
+}
+
+export function closeServer(server: SMTPServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    for (const c of server.connections) (c as unknown as { close(): void }).close();
+  });
+}

@@ -1,0 +1,173 @@
+// The plan the lab writes and runs: the set-up a newcomer would describe for a tenant "Contoso"
+// (domain contoso.test) — an inbound connector authenticated by certificate, an outbound
+// connector with DomainValidation to an on-prem smart host, an SMTP AUTH account that sends as a
+// shared mailbox with Send As (XOAUTH2), validation mail with IMAP delivery confirmation — with
+// lab host names mapped to the loopback servers through `resolve:` and explicit ports. Written as
+// commented YAML (src/import/plan-writer.ts) so it can be read and re-run with `relaycheck run`.
+import { renderPlan, type PlanComment, type PlanData } from '../import/plan-writer.js';
+import { FAULTS, type LabFault } from './faults.js';
+
+/** The lab's names: what the plan says, and what the servers present. */
+export const LAB = {
+  organization: 'Contoso (relaycheck lab)',
+  domain: 'contoso.test',
+  /** Exchange Online's tenant MX host, as <domain with dashes>.mail.protection.outlook.com */
+  mxHost: 'contoso-test.mail.protection.outlook.test',
+  /** the MX endpoint's certificate names, as Exchange Online's (mail.protection.outlook.com + wildcard) */
+  mxCertNames: ['mail.protection.outlook.test', '*.mail.protection.outlook.test'],
+  submissionHost: 'smtp.office365.lab.test',
+  /** Exchange Online's mailboxes over IMAP (outlook.office365.com) */
+  exoImapHost: 'outlook.office365.lab.test',
+  smartHost: 'mail.contoso.test',
+  /** the inbound connector's TlsSenderCertificateName */
+  tlsSenderCertificateName: '*.contoso.test',
+  /** the relay's client certificate name (createLabPki's `client` leaf: relay.<domain>) */
+  relayName: 'relay.contoso.test',
+  relaySender: 'relay@contoso.test',
+  exoMailbox: 'it@contoso.test',
+  outboundSender: 'connector-check@contoso.test',
+  onPremMailbox: 'admin@contoso.test',
+  submissionUser: 'scanner@contoso.test',
+  submissionFrom: 'scans@contoso.test',
+  /** what the lab's DNS publishes for the smart host (TEST-NET-3, RFC 5737: nothing connects there) */
+  smartHostPublicAddress: '203.0.113.25',
+  mxPublicAddress: '203.0.113.40',
+  connectorIn: 'Lab relay to Exchange Online',
+  connectorOut: 'Lab Exchange Online to on-prem',
+  submissionName: 'Lab scanner (SMTP AUTH)',
+} as const;
+
+/** Where the plan's referenced files live, relative to the plan's folder. */
+export const LAB_FILES = {
+  plan: 'relaycheck-lab.yaml',
+  root: 'pki/root.pem',
+  relayChain: 'pki/relay.pem',
+  relayKey: 'secrets/relay.key',
+  token: 'secrets/scanner.token',
+  exoImapPassword: 'secrets/it-mailbox.password',
+  onPremImapPassword: 'secrets/admin-mailbox.password',
+} as const;
+
+export interface LabPorts {
+  mx: number;
+  submission: number;
+  smartHost: number;
+  exoImap: number;
+  onPremImap: number;
+  dns: number;
+}
+
+export interface LabPlanInput {
+  ports: LabPorts;
+  faults: LabFault[];
+  /** the exchange-online ranges the firewall admits (the shipped list) */
+  firewallAllowed: string[];
+  address?: string;
+  /** IMAP delivery timeout, seconds */
+  deliveryTimeoutSeconds?: number;
+}
+
+export function labPlanData(input: LabPlanInput): PlanData {
+  const { ports } = input;
+  const addr = input.address ?? '127.0.0.1';
+  const hp = (host: string, port: number) => `${host}:${port}`;
+  const imap = (host: string, port: number, username: string, password: string) => ({
+    host: hp(host, port),
+    secure: true,
+    username,
+    password: { file: `./${password}` },
+    mailbox: 'INBOX',
+    timeoutSeconds: input.deliveryTimeoutSeconds ?? 10,
+  });
+  return {
+    version: 1,
+    organization: LAB.organization,
+    domain: LAB.domain,
+    acceptedDomains: [LAB.domain],
+    trust: { system: false, ca: [`./${LAB_FILES.root}`] },
+    resolve: {
+      [hp(LAB.mxHost, ports.mx)]: addr,
+      [hp(LAB.submissionHost, ports.submission)]: addr,
+      [hp(LAB.smartHost, ports.smartHost)]: addr,
+      [hp(LAB.exoImapHost, ports.exoImap)]: addr,
+      [hp(LAB.smartHost, ports.onPremImap)]: addr,
+    },
+    dns: { servers: [`${addr}:${ports.dns}`] },
+    connectors: [
+      {
+        name: LAB.connectorIn,
+        direction: 'to-office365',
+        endpoint: hp(LAB.mxHost, ports.mx),
+        connectorType: 'OnPremises',
+        requireTls: true,
+        tlsSenderCertificateName: LAB.tlsSenderCertificateName,
+        clientCertificate: { cert: `./${LAB_FILES.relayChain}`, key: { file: `./${LAB_FILES.relayKey}` } },
+        senderDomains: ['*'],
+        validation: { from: LAB.relaySender, to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
+      },
+      {
+        name: LAB.connectorOut,
+        direction: 'from-office365',
+        smartHosts: [hp(LAB.smartHost, ports.smartHost)],
+        tls: { mode: 'domain', domain: LAB.smartHost },
+        validation: { from: LAB.outboundSender, to: [LAB.onPremMailbox], imap: imap(LAB.smartHost, ports.onPremImap, LAB.onPremMailbox, LAB_FILES.onPremImapPassword) },
+      },
+    ],
+    submission: [
+      {
+        name: LAB.submissionName,
+        endpoint: hp(LAB.submissionHost, ports.submission),
+        username: LAB.submissionUser,
+        oauth2: { accessToken: { file: `./${LAB_FILES.token}` } },
+        from: LAB.submissionFrom,
+        sendAs: [LAB.submissionFrom],
+        expectForeignSenderRejected: true,
+        validation: { to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
+      },
+    ],
+    limits: { messagesPerDay: 1500, messagesPerMinute: 30 },
+    firewall: { allowed: input.firewallAllowed },
+  };
+}
+
+export function labPlanComments(input: LabPlanInput): PlanComment[] {
+  const faults = input.faults.length
+    ? `\nFaults injected (--break): ${input.faults.join(', ')}:\n${input.faults.map((f) => `  - ${f}: ${FAULTS[f].does}`).join('\n')}\n`
+    : '\nNo faults injected: every check should pass. Try --break expired-cert (see relaycheck lab --help).\n';
+  return [
+    {
+      path: [],
+      before: [
+        'relaycheck lab: a test plan for a made-up tenant "Contoso" (contoso.test), run against loopback',
+        'servers that relaycheck started for this run and stopped after it:',
+        `  ${LAB.mxHost}:${input.ports.mx}  Exchange Online's MX endpoint (inbound connector, port 25)`,
+        `  ${LAB.submissionHost}:${input.ports.submission}  smtp.office365.com (SMTP AUTH client submission, 587)`,
+        `  ${LAB.smartHost}:${input.ports.smartHost}  the on-premises smart host (outbound connector, port 25)`,
+        `  ${LAB.exoImapHost}:${input.ports.exoImap} and ${LAB.smartHost}:${input.ports.onPremImap}  IMAP mailboxes that confirm delivery`,
+        `  127.0.0.1:${input.ports.dns}  a DNS resolver serving the lab zone`,
+        'The certificates come from a lab CA made on the spot (pki/root.pem); the secrets are in secrets/.',
+        'The servers are gone once the run ends: to run this plan again, run `relaycheck lab` again.',
+        'A real plan looks the same with your tenant\'s names and no resolve:/ports (see relaycheck init).',
+        faults,
+      ].join('\n'),
+    },
+    { path: ['trust'], before: 'Only the lab CA is trusted (a real plan keeps system: true and adds its private CA).' },
+    { path: ['resolve'], before: 'Like curl --resolve: each lab host name and port goes to the loopback server standing in for it.' },
+    {
+      path: ['dns'],
+      before: `The lab's DNS server publishes the records Exchange Online and senders would see: MX, SPF, DKIM, DMARC,\nTLS-RPT, DANE (TLSA) and the smart host's public address ${LAB.smartHostPublicAddress} (a documentation address: relaycheck\nconnects to the loopback server through resolve:, nothing connects to ${LAB.smartHostPublicAddress}).`,
+    },
+    { path: ['connectors', 0], before: 'Org mail server -> Exchange Online: the inbound connector, attributed by the relay\'s certificate name.' },
+    { path: ['connectors', 0, 'clientCertificate'], before: 'The certificate the relay presents, with its intermediate (Exchange Online fetches none).' },
+    { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector, DomainValidation of the smart host\'s certificate.' },
+    { path: ['submission', 0], before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on.' },
+    { path: ['submission', 0, 'expectForeignSenderRejected'], after: 'also prove that a sender without Send As is refused' },
+    { path: ['limits'], before: 'The seed\'s 1,500 messages a day per account; Exchange Online\'s 30 a minute.' },
+    { path: ['firewall'], before: 'The firewall in front of the smart host admits every Exchange Online range on port 25.' },
+  ];
+}
+
+/** The plan as commented YAML. */
+export function renderLabPlan(input: LabPlanInput): string {
+  return renderPlan(labPlanData(input), { comments: labPlanComments(input) });
+}

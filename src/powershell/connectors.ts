@@ -1,0 +1,122 @@
+// The Exchange Online PowerShell that creates connectors matching a plan, splatted as the seed
+// shows ($splat = @{ … }; New-InboundConnector @splat). Parameters: New-InboundConnector /
+// New-OutboundConnector reference (ConnectorType, SenderDomains, RequireTls,
+// TlsSenderCertificateName, SenderIPAddresses, RestrictDomainsTo*; SmartHosts, UseMXRecord,
+// TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped).
+import { isIP } from 'node:net';
+import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
+import { psComment, psQuote } from './quote.js';
+
+/** The Exchange Online TlsSettings value of each plan tls.mode. */
+export const TLS_SETTINGS = { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: 'DomainValidation' } as const;
+
+export type SplatValue = string | boolean | string[];
+
+export interface Splat {
+  cmdlet: 'New-InboundConnector' | 'New-OutboundConnector';
+  /** parameter → value, in the order written */
+  params: [string, SplatValue][];
+  /** comment lines above the splat */
+  comments: string[];
+  /** lines after the command (e.g. Validate-OutboundConnector), already PowerShell */
+  after: string[];
+}
+
+function value(v: SplatValue): string {
+  if (typeof v === 'boolean') return v ? '$true' : '$false';
+  if (Array.isArray(v)) return v.length === 1 ? psQuote(v[0]) : `@(${v.map(psQuote).join(', ')})`;
+  return psQuote(v);
+}
+
+export function renderSplat(s: Splat): string {
+  const width = Math.max(...s.params.map(([k]) => k.length));
+  return [
+    ...s.comments.map((c) => `# ${psComment(c)}`),
+    '$splat = @{',
+    ...s.params.map(([k, v]) => `    ${k.padEnd(width)} = ${value(v)}`),
+    '}',
+    `${s.cmdlet} @splat`,
+    ...s.after,
+  ].join('\n');
+}
+
+export function inboundSplat(c: ToOffice365Connector): Splat {
+  const params: [string, SplatValue][] = [
+    ['Name', c.name],
+    ['ConnectorType', c.connectorType],
+    ['SenderDomains', c.senderDomains],
+    ['RequireTls', c.requireTls],
+  ];
+  const comments = [`Inbound connector ${c.name}: your mail server -> Office 365 (${c.path}).`];
+  if (c.tlsSenderCertificateName) params.push(['TlsSenderCertificateName', c.tlsSenderCertificateName]);
+  if (c.senderIPs.length) params.push(['SenderIPAddresses', c.senderIPs]);
+  if (c.tlsSenderCertificateName && c.senderIPs.length) comments.push('Both a certificate name and sender IPs: either one attributes the mail to your tenant.');
+  if (c.connectorType === 'Partner') {
+    // Partner connectors accept by default from anyone claiming the sender domains: hold them to
+    // the certificate or the addresses the plan names.
+    if (c.tlsSenderCertificateName) params.push(['RestrictDomainsToCertificate', true]);
+    if (c.senderIPs.length) params.push(['RestrictDomainsToIPAddresses', true]);
+    comments.push('Partner: accepts mail from the sender domains only with this certificate / from these addresses (RestrictDomainsTo*).');
+  } else {
+    comments.push('OnPremises: relays to internet recipients for senders in your accepted domains.');
+  }
+  if (!c.tlsSenderCertificateName && c.senderIPs.length === 0) comments.push('FILL IN: the plan names neither tlsSenderCertificateName nor senderIPs; Exchange Online needs one to attribute the mail.');
+  if (!c.requireTls) comments.push('RequireTls $false: mail over this connector may arrive unencrypted (config.connector-tls fails this).');
+  return { cmdlet: 'New-InboundConnector', params, comments, after: [] };
+}
+
+export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
+  const comments = [`Outbound connector ${c.name}: Office 365 -> your smart hosts (${c.path}).`];
+  const hosts: string[] = [];
+  for (const h of c.smartHosts) {
+    if (!hosts.includes(h.host)) hosts.push(h.host);
+    if (h.port !== 25) comments.push(`The plan tests ${h.host} on port ${h.port}; Exchange Online always connects to smart hosts on port 25.`);
+  }
+  const params: [string, SplatValue][] = [
+    ['Name', c.name],
+    ['ConnectorType', 'OnPremises'],
+    ['UseMXRecord', false],
+    ['SmartHosts', hosts],
+  ];
+  if (c.tls) {
+    params.push(['TlsSettings', TLS_SETTINGS[c.tls.mode]]);
+    if (c.tls.mode === 'domain' && c.tls.domain) params.push(['TlsDomain', c.tls.domain]);
+  } else {
+    comments.push('No TlsSettings (the plan has no tls.mode): Exchange Online uses opportunistic TLS; config.connector-tls fails this.');
+  }
+  // Which mail uses the connector is not in the plan. One outbound connector takes the seed's
+  // choice ("for email sent to all accepted domains of your organization"); several would compete
+  // for the same mail, so each is created rule-scoped (it routes nothing until a transport rule or
+  // RecipientDomains says so) and the admin names its domains.
+  const domains = (plan.acceptedDomains.length ? plan.acceptedDomains : [plan.domain]).filter((d) => !/\.onmicrosoft\.com$/i.test(d));
+  const suggestion = `RecipientDomains = @(${(domains.length ? domains : [plan.domain]).map(psQuote).join(', ')})`;
+  const outboundCount = plan.connectors.filter((x) => x.direction === 'from-office365').length;
+  if (outboundCount <= 1) {
+    params.push(['AllAcceptedDomains', true]);
+    params.push(['IsTransportRuleScoped', false]);
+    comments.push(`AllAcceptedDomains: mail to every accepted domain goes to these smart hosts, as the seed chooses. To route only some domains, replace it with ${suggestion}.`);
+  } else {
+    params.push(['IsTransportRuleScoped', true]);
+    comments.push(
+      `FILL IN: the plan has ${outboundCount} outbound connectors and does not say which domains each serves, so this one is rule-scoped (it routes nothing by itself). To route domains through it, replace IsTransportRuleScoped = $true with e.g. ${suggestion}.`,
+    );
+  }
+  const after: string[] = [];
+  const to = c.validation?.to ?? [];
+  if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${to.length === 1 ? psQuote(to[0]) : `@(${to.map(psQuote).join(', ')})`}`);
+  if (hosts.some((h) => isIP(h) === 6)) comments.push('IPv6 smart hosts: check that Exchange Online accepts them for your tenant.');
+  return { cmdlet: 'New-OutboundConnector', params, comments, after };
+}
+
+/** The whole script for a plan: one splat per connector, in plan order. */
+export function connectorScript(plan: Plan): string {
+  const parts = [
+    `# relaycheck: Exchange Online connectors for ${psComment(plan.organization ? `${plan.organization} (${plan.domain})` : plan.domain)}, from ${psComment(plan.file)}.`,
+    '# Run in Exchange Online PowerShell (Connect-ExchangeOnline) as a member of Organization Management.',
+    '# Each block creates one connector; existing connectors of the same name make New-* fail: change them with Set-InboundConnector / Set-OutboundConnector.',
+  ];
+  const blocks: string[] = [];
+  for (const c of plan.connectors) blocks.push(renderSplat(c.direction === 'to-office365' ? inboundSplat(c) : outboundSplat(c, plan)));
+  if (blocks.length === 0) blocks.push('# The plan has no connectors (only submission accounts): nothing to create.');
+  return `${parts.join('\n')}\n\n${blocks.join('\n\n')}\n`;
+}

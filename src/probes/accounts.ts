@@ -1,0 +1,90 @@
+// Who sends, and whether it may still try: the sending account of each plan entry (for the quota),
+// the per-run token validation mail carries, and the per-run list of accounts Exchange Online has
+// already refused. After the first Send As or authentication refusal nothing more is attempted on
+// that account in the run: Exchange Online throttles accounts that keep failing (550 5.2.25x),
+// and support cannot lift that.
+import { createHash } from 'node:crypto';
+import { endpointsOf } from '../runner/subjects.js';
+import { accountKey } from '../store/send-log.js';
+import type { Endpoint, Plan, PlanEntry, ProbeContext } from '../types.js';
+
+export const SHARED_REFUSED_ACCOUNTS = 'refusedAccounts';
+
+export interface AccountRefusal {
+  /** what was refused: the credentials, or the sender */
+  kind: 'auth' | 'sender';
+  /** the server's reply, as received */
+  reply: string;
+  /** the plan entry whose probe saw it */
+  entry: string;
+}
+
+function refusals(shared: Map<string, unknown>): Map<string, AccountRefusal> {
+  let map = shared.get(SHARED_REFUSED_ACCOUNTS) as Map<string, AccountRefusal> | undefined;
+  if (!(map instanceof Map)) {
+    map = new Map();
+    shared.set(SHARED_REFUSED_ACCOUNTS, map);
+  }
+  return map;
+}
+
+/** Remember the first refusal of an account (later ones do not replace it). */
+export function markAccountRefused(ctx: Pick<ProbeContext, 'shared'>, account: string, refusal: AccountRefusal): void {
+  const map = refusals(ctx.shared);
+  if (!map.has(accountKey(account))) map.set(accountKey(account), refusal);
+}
+
+export function accountRefusal(ctx: Pick<ProbeContext, 'shared'>, account: string): AccountRefusal | undefined {
+  return refusals(ctx.shared).get(accountKey(account));
+}
+
+/** The envelope sender of an entry's validation mail. */
+export function validationSender(entry: PlanEntry, plan: Plan): string {
+  if (entry.kind === 'submission') return entry.from;
+  return entry.validation?.from ?? `relaycheck@${plan.domain}`;
+}
+
+/** The account a send counts against: the submission login, or the connector's envelope sender. */
+export function sendingAccount(entry: PlanEntry, plan: Plan): string {
+  return accountKey(entry.kind === 'submission' ? entry.username : validationSender(entry, plan));
+}
+
+/** The endpoints an entry sends validation mail through (none without `validation:`). */
+export function sendEndpoints(entry: PlanEntry, plan: Plan): Endpoint[] {
+  if (!entry.validation || entry.validation.to.length === 0) return [];
+  return endpointsOf(entry, plan);
+}
+
+/** Messages this run will try to send for `account`, over every entry of the plan. */
+export function plannedSends(account: string, plan: Plan): number {
+  let n = 0;
+  for (const entry of [...plan.connectors, ...plan.submission]) {
+    if (sendingAccount(entry, plan) === accountKey(account)) n += sendEndpoints(entry, plan).length;
+  }
+  return n;
+}
+
+/**
+ * The token one message carries: the run token plus a short digest of entry and endpoint, so
+ * every message of every run is unique and the IMAP search finds exactly one.
+ */
+export function messageToken(runToken: string, entryName: string, endpointKey: string): string {
+  const digest = createHash('sha256').update(`${entryName}\u0000${endpointKey}`).digest('hex').slice(0, 8);
+  return `rc-${runToken}-${digest}`;
+}
+
+/**
+ * Everything that must never appear in probe data for an entry: the plan's secrets plus the exact
+ * SASL payloads built from them (AUTH PLAIN "\0user\0password" and XOAUTH2 "user=…auth=Bearer …"
+ * in base64), which do not contain base64(secret) as a substring — a server echoing the payload
+ * back would otherwise leak the password or token.
+ */
+export function secretsFor(entry: PlanEntry, plan: Plan): string[] {
+  const out = [...plan.secrets];
+  if (entry.kind === 'submission') {
+    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+    if (entry.password?.value) out.push(b64(`\u0000${entry.username}\u0000${entry.password.value}`));
+    if (entry.oauth2?.accessToken.value) out.push(b64(`user=${entry.username}\u0001auth=Bearer ${entry.oauth2.accessToken.value}\u0001\u0001`));
+  }
+  return out;
+}

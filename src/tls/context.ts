@@ -1,0 +1,97 @@
+// The shared first step of every STARTTLS certificate check: take the endpoint's SMTP session,
+// decide whether there is a certificate to judge at all (else `skipped`, saying why), parse the
+// chain the server sent, and work out the endpoint's policy and trust store.
+import type { SmtpSession } from '../probes/smtp-types.js';
+import type { CheckInput, Finding, Plan } from '../types.js';
+import { analyzeChain, type ChainAnalysis } from './chain.js';
+import { parseAll, type Certificate } from './certificate.js';
+import { endpointPolicy, type EndpointPolicy } from './exo-terms.js';
+import { trustStoreFor, type TrustStore } from './trust.js';
+
+export const SESSION_PROBE = 'smtp-session';
+
+export interface CertificateContext {
+  session: SmtpSession;
+  policy: EndpointPolicy;
+  plan: Plan;
+  now: Date;
+  /** the parseable certificates the server sent, leaf first */
+  sent: Certificate[];
+  leaf: Certificate;
+  /** sent certificates that could not be parsed (index in peerChain, reason) */
+  unparsed: { index: number; message: string }[];
+  store: TrustStore;
+  /** the certification path, built on first use */
+  readonly chain: ChainAnalysis;
+  evidence: { certSha256: string };
+}
+
+/** Why a session has no certificate to judge, or undefined when it has one. */
+export function noCertificateReason(session: SmtpSession): string | undefined {
+  if (session.tls?.peerChain?.length) return undefined;
+  if (session.tls) return undefined; // TLS without a certificate: judged (and failed) by the caller
+  if (session.starttls && !session.starttls.offered) return 'the server does not offer STARTTLS (see smtp.starttls)';
+  const f = session.failure;
+  if (f) return `the session stopped at ${f.phase} (${f.kind}: ${f.message})`;
+  return 'the session did not reach TLS';
+}
+
+/** The context, or the finding to return as is (skipped / fail). */
+export function certificateContext(input: CheckInput): CertificateContext | Finding {
+  const session = input.probes[SESSION_PROBE] as SmtpSession | undefined;
+  if (!session) return { status: 'error', message: `no data from the ${SESSION_PROBE} probe` };
+  const why = noCertificateReason(session);
+  if (why) return { status: 'skipped', message: `no certificate: ${why}` };
+  const peerChain = session.tls?.peerChain ?? [];
+  if (peerChain.length === 0) {
+    return { status: 'fail', message: 'the server completed the TLS handshake without sending a certificate', remediation: 'Configure a certificate and key on the server (Postfix: smtpd_tls_chain_files) and disable anonymous cipher suites.' };
+  }
+  const parsed = parseAll(peerChain);
+  const leaf = parsed.certificates[0];
+  if (!leaf || parsed.errors[0]?.index === 0) {
+    return {
+      status: 'fail',
+      message: `the server's certificate cannot be parsed (${parsed.errors[0]?.message ?? 'empty'})`,
+      remediation: 'Install a well-formed X.509 certificate (PEM) on the server.',
+    };
+  }
+  const policy = endpointPolicy(input.subject);
+  const store = trustStoreFor(input.plan);
+  return {
+    session,
+    policy,
+    plan: input.plan,
+    now: input.now,
+    sent: parsed.certificates,
+    leaf,
+    unparsed: parsed.errors,
+    store,
+    get chain() {
+      return chainFor(peerChain, parsed.certificates, store);
+    },
+    evidence: { certSha256: leaf.sha256 },
+  };
+}
+
+export function isFinding(x: CertificateContext | Finding): x is Finding {
+  return 'status' in x;
+}
+
+/** One path per sent chain and trust store: the trust, chain and expiry checks share it. */
+const analyses = new WeakMap<string[], WeakMap<TrustStore, ChainAnalysis>>();
+
+function chainFor(peerChain: string[], certs: Certificate[], store: TrustStore): ChainAnalysis {
+  let byStore = analyses.get(peerChain);
+  if (!byStore) analyses.set(peerChain, (byStore = new WeakMap()));
+  let analysis = byStore.get(store);
+  if (!analysis) byStore.set(store, (analysis = analyzeChain(certs, store)));
+  return analysis;
+}
+
+const DAY = 86_400_000;
+
+/** "35 days", "1 day", "less than a day" */
+export function daysText(ms: number): string {
+  const days = Math.floor(Math.abs(ms) / DAY);
+  return days === 0 ? 'less than a day' : `${days} day${days === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import check from '../../../checks/send/validation.js';
+import { attempt, endpointSubject, evaluate, sent, submissionPlan } from '../auth/fixtures.js';
+import { planFromYaml } from '../../helpers/plans.js';
+
+const sub = submissionPlan();
+const inbound = planFromYaml(`version: 1
+domain: contoso.com
+connectors:
+  - name: Relay TLS
+    direction: to-office365
+    endpoint: contoso-com.mail.protection.outlook.com
+    tlsSenderCertificateName: "*.contoso.com"
+    validation: { from: relay@contoso.com, to: [postmaster@contoso.com] }
+`);
+const outbound = planFromYaml(`version: 1
+domain: contoso.com
+connectors:
+  - name: Relay TLS 2
+    direction: from-office365
+    smartHosts: [mail.contoso.com]
+    tls: { mode: domain, domain: mail.contoso.com }
+    validation: { from: check@contoso.com, to: [admin@contoso.com] }
+`);
+const judge = (plan = sub, a = attempt()) => evaluate(check, plan, endpointSubject(plan), { send: sent({ ...a, endpoint: endpointSubject(plan).scope === 'endpoint' ? (endpointSubject(plan) as { endpoint: { key: string } }).endpoint.key : '' }) });
+
+describe('send.validation', () => {
+  it('passes with the 250 reply and the queue id as evidence', () => {
+    const f = judge();
+    expect(f.status).toBe('pass');
+    expect(f.message).toBe('accepted for it@contoso.com: “250 2.0.0 OK <abc@AM0PR.prod.outlook.com> [Hostname=AM0PR]” (queue id abc@AM0PR.prod.outlook.com)');
+    expect(f.evidence).toMatchObject({ token: 'rc-run-1', response: '250 2.0.0 OK <abc@AM0PR.prod.outlook.com> [Hostname=AM0PR]', queueId: 'abc@AM0PR.prod.outlook.com' });
+  });
+
+  it('is skipped under --no-send and says so', () => {
+    expect(judge(sub, attempt({ status: 'not-sent', notSent: { reason: 'no-send', message: 'not sent: --no-send' } }))).toMatchObject({ status: 'skipped', message: 'not sent: --no-send' });
+  });
+
+  it('is skipped when the quota refused the send', () => {
+    const f = judge(sub, attempt({ status: 'not-sent', notSent: { reason: 'quota', message: 'the daily limit would be passed: scanner@contoso.com sent 2 messages in the last 24 hours; messagesPerDay is 2' } }));
+    expect(f).toMatchObject({ status: 'skipped', message: 'not sent: the daily limit would be passed: scanner@contoso.com sent 2 messages in the last 24 hours; messagesPerDay is 2' });
+  });
+
+  it('is an error when the send log could not be used', () => {
+    expect(judge(sub, attempt({ status: 'not-sent', notSent: { reason: 'store', message: 'the send log cannot be used' } })).status).toBe('error');
+  });
+
+  it('fails on 550 5.7.64 with what Exchange Online means and the connector fix', () => {
+    const f = judge(inbound, attempt({ status: 'refused', from: 'relay@contoso.com', error: { stage: 'rcpt', responseCode: 550, response: '550 5.7.64 TenantAttribution; Relay Access Denied [AM0PR]', message: 'Recipient command failed' } }));
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/^not accepted at RCPT TO: “550 5\.7\.64 TenantAttribution; Relay Access Denied \[AM0PR\]” — no inbound connector matched/);
+    expect(f.powershell).toBe("Set-InboundConnector -Identity 'Relay TLS' -TlsSenderCertificateName '*.contoso.com'");
+    expect(f.exchangeOnline).toContain('550 5.7.64');
+  });
+
+  it('fails on a smart host certificate mismatch with the message trace entry Exchange Online would show', () => {
+    const f = judge(outbound, attempt({ status: 'failed', from: 'check@contoso.com', error: { stage: 'tls', code: 'ESOCKET', message: "the certificate names (other.fabrikam.com) do not match the connector's TLS domain mail.contoso.com" } }));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain('not accepted at STARTTLS');
+    expect(f.exchangeOnline).toContain('4.4.317');
+    expect(f.exchangeOnline).toContain('SubjectMismatch');
+  });
+
+  it('warns when some validation recipients were refused', () => {
+    expect(judge(sub, attempt({ rejected: ['gone@contoso.com'] })).status).toBe('warn');
+  });
+
+  it('warns on a temporary refusal', () => {
+    const f = judge(sub, attempt({ status: 'refused', error: { stage: 'data', responseCode: 432, response: '432 4.3.2 STOREDRV.ClientSubmit; sender thread limit exceeded', message: 'x' } }));
+    expect(f.status).toBe('warn');
+    expect(f.message).toContain('more than 3 concurrent connections');
+  });
+});

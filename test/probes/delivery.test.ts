@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { deliveryProbe } from '../../src/probes/delivery.js';
+import { planFromYaml } from '../helpers/plans.js';
+import { probeContext } from '../helpers/exo.js';
+import type { SendProbeData } from '../../src/probes/sending-types.js';
+
+const plan = (imap: string) =>
+  planFromYaml(
+    `version: 1
+domain: contoso.test
+connectors:
+  - name: Out
+    direction: from-office365
+    smartHosts: [mail.contoso.test]
+    tls: { mode: any }
+    validation: { from: check@contoso.test, to: [admin@contoso.test]${imap} }
+`,
+    { IMAP_PW: 'imap-secret-pw' },
+  );
+
+const sent: SendProbeData = {
+  entry: 'Out',
+  attempts: [
+    { endpoint: 'mail.contoso.test:25', token: 'rc-x-1', account: 'check@contoso.test', from: 'check@contoso.test', to: ['admin@contoso.test'], status: 'accepted', acceptedAt: new Date().toISOString() },
+  ],
+  transcript: [],
+};
+
+describe('the delivery probe', () => {
+  it('does nothing without validation.imap', async () => {
+    const p = plan('');
+    const data = await deliveryProbe.run({ scope: 'entry', entry: p.connectors[0] }, probeContext(p, { deps: { send: sent } }));
+    expect(data).toEqual({ entry: 'Out', configured: false, results: [] });
+  });
+
+  it('does not search for a message that was not sent', async () => {
+    const p = plan(', imap: { host: "127.0.0.1:1", secure: false, username: admin@contoso.test, password: { env: IMAP_PW } }');
+    const notSent: SendProbeData = { ...sent, attempts: [{ ...sent.attempts[0], status: 'not-sent', notSent: { reason: 'no-send', message: 'not sent: --no-send' } }] };
+    const data = await deliveryProbe.run({ scope: 'entry', entry: p.connectors[0] }, probeContext(p, { deps: { send: notSent } }));
+    expect(data.results).toEqual([{ endpoint: 'mail.contoso.test:25', token: 'rc-x-1', status: 'not-sent', polls: 0, message: 'not sent: --no-send' }]);
+  });
+
+  it('reports an unreachable IMAP server as an error result, without the password', async () => {
+    const p = plan(', imap: { host: "127.0.0.1:1", secure: false, username: admin@contoso.test, password: { env: IMAP_PW }, timeoutSeconds: 5 }');
+    const data = await deliveryProbe.run({ scope: 'entry', entry: p.connectors[0] }, probeContext(p, { deps: { send: sent } }));
+    expect(data.results[0]).toMatchObject({ status: 'error', message: expect.stringMatching(/^IMAP 127\.0\.0\.1:1: .*ECONNREFUSED/) });
+    expect(JSON.stringify(data)).not.toContain('imap-secret-pw');
+  });
+});

@@ -10,6 +10,7 @@ import { FAULTS, parseFaults } from '../lab/faults.js';
 import { parseFormats } from '../report/write.js';
 import { DEFAULT_CONCURRENCY } from '../runner/run.js';
 import { setSystemRoots } from '../tls/trust.js';
+import { SHARED_MTA_STS_PORT } from '../probes/mta-sts.js';
 import { runAndReport, type Io, type RunOutcome } from './run.js';
 
 export const DEFAULT_LAB_DIR = 'reports/lab';
@@ -92,6 +93,8 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
           timeout: LAB_TIMEOUT_MS,
           deadline: LAB_DEADLINE_MS,
           concurrency: DEFAULT_CONCURRENCY,
+          // The policy is served on the lab's port, not 443.
+          probeState: { [SHARED_MTA_STS_PORT]: lab.ports.mtaSts },
         },
         runIo,
       );

@@ -25,6 +25,8 @@ export interface RunArgs {
   deadline?: number;
   concurrency: number;
   plugin?: string[];
+  /** extra run-wide state for the probes (ProbeContext.shared), e.g. the lab's SHARED_MTA_STS_PORT */
+  probeState?: Record<string, unknown>;
 }
 
 export interface Io {
@@ -90,7 +92,7 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     signal: interrupt.signal,
     onProgress: progress,
     // The send log (quota) lives in the plan's store: file, else <out>/relaycheck.sqlite.
-    shared: new Map<string, unknown>([[SHARED_STORE_PATH, plan.store ?? defaultStorePath(args.out)]]),
+    shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, plan.store ?? defaultStorePath(args.out)]]),
   };
   let report: RunReport;
   try {

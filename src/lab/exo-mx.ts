@@ -202,8 +202,7 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
           });
           callback(null, `2.6.0 <${id}@${internal}> [InternalId=${BigInt(`0x${id.slice(0, 12)}`)}, Hostname=${internal}] Queued mail for delivery`);
         },
-        (err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error reading the message: ${err.message}`)),
-      );
+      ).catch((err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error storing the message: ${err.message}`)));
     },
   };
   const server = new SMTPServer(serverOptions);

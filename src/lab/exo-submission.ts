@@ -197,8 +197,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
           });
           callback(null, `2.0.0 OK <${id}@${internal}> [Hostname=${internal}]`);
         },
-        (err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error reading the message: ${err.message}`)),
-      );
+      ).catch((err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error storing the message: ${err.message}`)));
     },
   };
   const server = new SMTPServer(serverOptions);

@@ -13,9 +13,10 @@ import { startExoMx, type ExoMxServer } from './exo-mx.js';
 import { startExoSubmission, type ExoSubmissionServer } from './exo-submission.js';
 import { FAULTS, type LabFault } from './faults.js';
 import { startLabImap, type LabImapServer } from './imap.js';
+import { startMtaStsServer, type MtaStsServer } from './mta-sts.js';
 import { LAB, LAB_FILES, renderLabPlan, type LabPorts } from './plan.js';
 import { startSmartHost, type SmartHostServer } from './smart-host.js';
-import { labZone } from './zone.js';
+import { labMtaStsPolicy, labZone } from './zone.js';
 
 const DAY = 86_400_000;
 
@@ -36,6 +37,7 @@ export interface LabServers {
   exoImap: LabImapServer;
   onPremImap: LabImapServer;
   dns: LabDnsServer;
+  mtaSts: MtaStsServer;
 }
 
 export interface Lab {
@@ -81,10 +83,11 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
   // The PKI: root → issuing CA → leaves for every server and the relay's client certificate.
   const pki = await createLabPki({ domain: LAB.domain, host: LAB.smartHost });
-  const [mxLeaf, submissionLeaf, exoImapLeaf, smartLeaf] = await Promise.all([
+  const [mxLeaf, submissionLeaf, exoImapLeaf, mtaStsLeaf, smartLeaf] = await Promise.all([
     issueLeaf(pki.intermediate, { cn: LAB.mxCertNames[0], dnsNames: [...LAB.mxCertNames] }),
     issueLeaf(pki.intermediate, { cn: LAB.submissionHost }),
     issueLeaf(pki.intermediate, { cn: LAB.exoImapHost }),
+    issueLeaf(pki.intermediate, { cn: LAB.mtaStsHost }),
     smartHostCertificate(pki, broken),
   ]);
   const client = broken.has('client-cert-mismatch') ? pki.leaves.clientWrongName : pki.leaves.client;
@@ -114,7 +117,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       track(startLabImap({ host: address, key: exoImapLeaf.keyPem, cert: exoImapLeaf.chainPem, users: { [LAB.exoMailbox]: exoImapPassword } })),
       track(startLabImap({ host: address, key: pki.leaves.valid.keyPem, cert: pki.leaves.valid.chainPem, users: { [LAB.onPremMailbox]: onPremImapPassword } })),
     ]);
-    const [mx, submission, smartHost] = await Promise.all([
+    const [mx, submission, smartHost, mtaSts] = await Promise.all([
       track(
         startExoMx({
           host: address,
@@ -149,6 +152,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
           onMessage: (m) => onPremImap.deliver(m.raw, m.rcptTo),
         }),
       ),
+      track(startMtaStsServer({ host: address, key: mtaStsLeaf.keyPem, cert: mtaStsLeaf.chainPem, policy: labMtaStsPolicy() })),
     ]);
     const dns = await track(
       startLabDns({
@@ -161,7 +165,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         }),
       }),
     );
-    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port };
+    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port, mtaSts: mtaSts.port };
     const planFile = join(dir, LAB_FILES.plan);
     await put(planFile, renderLabPlan({ ports, faults, firewallAllowed: [...ranges.ipv4, ...ranges.ipv6], address, deliveryTimeoutSeconds: options.deliveryTimeoutSeconds }), 0o644);
 
@@ -172,13 +176,14 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       faults,
       ports,
       rootPem: root,
-      servers: { mx, submission, smartHost, exoImap, onPremImap, dns },
+      servers: { mx, submission, smartHost, exoImap, onPremImap, dns, mtaSts },
       describe: () => [
         `Exchange Online MX endpoint   ${LAB.mxHost}:${mx.port}`,
         `smtp.office365.com (587)      ${LAB.submissionHost}:${submission.port}`,
         `on-prem smart host (25)       ${LAB.smartHost}:${smartHost.port}`,
         `IMAP mailboxes                ${LAB.exoImapHost}:${exoImap.port}, ${LAB.smartHost}:${onPremImap.port}`,
         `DNS resolver (lab zone)       ${address}:${dns.port}`,
+        `MTA-STS policy (HTTPS)        ${LAB.mtaStsHost}:${mtaSts.port}`,
       ],
       close() {
         closing ??= stopAll();

@@ -19,6 +19,8 @@ export const LAB = {
   /** Exchange Online's mailboxes over IMAP (outlook.office365.com) */
   exoImapHost: 'outlook.office365.lab.test',
   smartHost: 'mail.contoso.test',
+  /** the MTA-STS policy host, mta-sts.<domain> */
+  mtaStsHost: 'mta-sts.contoso.test',
   /** the inbound connector's TlsSenderCertificateName */
   tlsSenderCertificateName: '*.contoso.test',
   /** the relay's client certificate name (createLabPki's `client` leaf: relay.<domain>) */
@@ -55,6 +57,8 @@ export interface LabPorts {
   exoImap: number;
   onPremImap: number;
   dns: number;
+  /** the MTA-STS policy's HTTPS server (443 in real life) */
+  mtaSts: number;
 }
 
 export interface LabPlanInput {
@@ -91,6 +95,7 @@ export function labPlanData(input: LabPlanInput): PlanData {
       [hp(LAB.smartHost, ports.smartHost)]: addr,
       [hp(LAB.exoImapHost, ports.exoImap)]: addr,
       [hp(LAB.smartHost, ports.onPremImap)]: addr,
+      [hp(LAB.mtaStsHost, 443)]: addr,
     },
     dns: { servers: [`${addr}:${ports.dns}`] },
     connectors: [
@@ -145,6 +150,7 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
         `  ${LAB.smartHost}:${input.ports.smartHost}  the on-premises smart host (outbound connector, port 25)`,
         `  ${LAB.exoImapHost}:${input.ports.exoImap} and ${LAB.smartHost}:${input.ports.onPremImap}  IMAP mailboxes that confirm delivery`,
         `  127.0.0.1:${input.ports.dns}  a DNS resolver serving the lab zone`,
+        `  https://${LAB.mtaStsHost}:${input.ports.mtaSts}  the MTA-STS policy (443 in real life; relaycheck lab points the probe at this port)`,
         'The certificates come from a lab CA made on the spot (pki/root.pem); the secrets are in secrets/.',
         'The servers are gone once the run ends: to run this plan again, run `relaycheck lab` again.',
         'A real plan looks the same with your tenant\'s names and no resolve:/ports (see relaycheck init).',

@@ -16,6 +16,14 @@ export interface LabZoneInput {
   dkimKeys: [Uint8Array, Uint8Array];
   /** Exchange Online's ranges (for spf.protection.outlook.com) */
   exoRanges: { ipv4: string[]; ipv6: string[] };
+  /** the id in the _mta-sts TXT record */
+  mtaStsId?: string;
+}
+
+/** The MTA-STS policy (RFC 8461 §3.2): enforce, covering Exchange Online's MX hosts with one label. */
+export function labMtaStsPolicy(): string {
+  const pattern = `*.${LAB.mxCertNames[0]}`;
+  return ['version: STSv1', 'mode: enforce', `mx: ${pattern}`, 'max_age: 604800', ''].join('\r\n');
 }
 
 /** Splits a TXT value into DNS character-strings of at most 255 bytes (RFC 1035 §3.3.14). */
@@ -49,6 +57,7 @@ export function labZone(input: LabZoneInput): LabZone {
     [dkimHost('selector2')]: { TXT: [dkim(input.dkimKeys[1])] },
     [`_dmarc.${d}`]: { TXT: [`v=DMARC1; p=reject; rua=mailto:dmarc-reports@${d}`] },
     [`_smtp._tls.${d}`]: { TXT: [`v=TLSRPTv1; rua=mailto:tls-reports@${d}`] },
+    [`_mta-sts.${d}`]: { TXT: [`v=STSv1; id=${input.mtaStsId ?? '20260101T000000'}`] },
     [LAB.smartHost]: { A: [LAB.smartHostPublicAddress] },
     [reverseName(LAB.smartHostPublicAddress)]: { PTR: [LAB.smartHost] },
     ...(tlsa ? { [`_${input.smartHostPort}._tcp.${LAB.smartHost}`]: { TLSA: [{ usage: 3, selector: 1, matchingType: 1, data: tlsa.toString('hex') }] } } : {}),

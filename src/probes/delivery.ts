@@ -24,7 +24,9 @@ function bound(text: string, secrets: readonly string[], max = 400): string {
 function imapErrorText(err: unknown): string {
   const e = err as { message?: string; responseText?: string; code?: string; authenticationFailed?: boolean; serverResponseCode?: string };
   if (e?.authenticationFailed) return `the IMAP login was refused${e.responseText ? `: ${e.responseText}` : ''}`;
-  return [e?.message ?? String(err), e?.responseText, e?.code].filter(Boolean).join(' — ');
+  const parts: string[] = [];
+  for (const p of [e?.message ?? String(err), e?.responseText, e?.code]) if (p && !parts.some((q) => q.includes(p))) parts.push(p);
+  return parts.join(' — ');
 }
 
 async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Map<string, number>, ctx: ProbeContext): Promise<void> {

@@ -18,6 +18,12 @@ import { runResolver } from './dns/resolver.js';
 
 export const MTA_STS_PATH = '/.well-known/mta-sts.txt';
 
+/**
+ * Run-wide override of the policy's HTTPS port (a number in ProbeContext.shared): the built-in lab
+ * serves the policy on a free loopback port instead of 443. The URL in the report shows the port.
+ */
+export const SHARED_MTA_STS_PORT = 'mta-sts.port';
+
 export interface PolicyFetchOptions {
   host: string;
   address: string;
@@ -138,7 +144,8 @@ export const mtaStsProbe: ProbeDefinition<MtaStsProbeData> = {
         }
       }
       const timeoutMs = Math.min(ctx.timeouts.connectMs + ctx.timeouts.tlsMs, 30_000);
-      const fetched = await fetchMtaStsPolicy({ host, address: address.replace(/^\[(.*)\]$/, '$1'), ca: trustAnchors(ctx.plan), timeoutMs, signal: ctx.signal });
+      const port = ctx.shared.get(SHARED_MTA_STS_PORT);
+      const fetched = await fetchMtaStsPolicy({ host, address: address.replace(/^\[(.*)\]$/, '$1'), ...(typeof port === 'number' ? { port } : {}), ca: trustAnchors(ctx.plan), timeoutMs, signal: ctx.signal });
       return { ...fetched, addressSource };
     })();
     const [txt, policy] = await Promise.all([txtPromise, policyPromise]);

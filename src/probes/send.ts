@@ -107,7 +107,7 @@ export function tlsFor(entry: PlanEntry, endpoint: Endpoint, plan: Plan): TlsPla
     // Exchange Online certificate is judged by the tls.* checks, not by refusing to send.
     const cert = entry.clientCertificate;
     return {
-      required: entry.requireTls || Boolean(cert),
+      required: true, // Exchange Online always offers STARTTLS; a relay that falls back to clear text is what RequireTls refuses
       verify: false,
       options: { ...base, rejectUnauthorized: false, ...(cert ? { cert: cert.certPem, key: cert.key.value } : {}) },
     };

@@ -2,7 +2,10 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRootCa, issueLeaf, type CaHandle, type Issued } from '../../src/pki/generate.js';
-import { fetchMtaStsPolicy, mtaStsProbe } from '../../src/probes/mta-sts.js';
+import { fetchMtaStsPolicy, mtaStsProbe, SHARED_MTA_STS_PORT } from '../../src/probes/mta-sts.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ProbeContext } from '../../src/types.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/dns-server.js';
 import { planFromYaml } from '../helpers/plans.js';
@@ -96,5 +99,19 @@ describe('the MTA-STS probe', () => {
     expect(data.policy.error).toMatchObject({ kind: 'dns' });
     expect(data.policy.error!.message).toMatch(/^mta-sts\.contoso\.com does not exist \(NXDOMAIN/);
     expect(dns.queries.map((q) => `${q.type} ${q.name}`).sort()).toEqual(['A mta-sts.contoso.com', 'AAAA mta-sts.contoso.com', 'TXT _mta-sts.contoso.com']);
+  });
+
+  it('fetches the policy from the address the plan\'s resolve gives, trusting the plan\'s CA file', async () => {
+    const port = await serve(POLICY);
+    dns = await startDnsServer({ '_mta-sts.contoso.com': { TXT: ['v=STSv1; id=1'] } });
+    const dir = mkdtempSync(join(tmpdir(), 'mta-sts-'));
+    writeFileSync(join(dir, 'root.pem'), root.certPem);
+    const plan = planFromYaml(`version: 1\ndomain: contoso.com\ntrust: { system: false, ca: [root.pem] }\ndns: { servers: ["127.0.0.1:${dns.port}"] }\nresolve: { "mta-sts.contoso.com:443": 127.0.0.1 }\nconnectors:\n  - name: Smart hosts\n    direction: from-office365\n    smartHosts: [mail.contoso.com]\n    tls: { mode: trusted-ca }\n`, {}, join(dir, 'plan.yaml'));
+    const shared = new Map<string, unknown>([[SHARED_MTA_STS_PORT, port]]);
+    const ctx: ProbeContext = { plan, timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, signal: new AbortController().signal, send: false, runToken: 't', startedAt: new Date(), deps: {}, shared };
+    const data = await mtaStsProbe.run({ scope: 'domain', domain: 'contoso.com' }, ctx);
+    expect(data.policy).toMatchObject({ address: '127.0.0.1', addressSource: 'plan', status: 200, body: POLICY, tls: { authorized: true } });
+    expect(dns.queries.map((q) => q.name)).toEqual(['_mta-sts.contoso.com']);
+    expect(data.transcript.at(-1)!.line).toMatch(/^GET https:\/\/mta-sts\.contoso\.com:\d+\/\.well-known\/mta-sts\.txt \(127\.0\.0\.1\): HTTP 200, TLSv1\.3, certificate trusted$/);
   });
 });

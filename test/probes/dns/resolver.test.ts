@@ -84,6 +84,19 @@ describe('the DNS resolver', () => {
     expect(a.records[0]).toMatchObject({ data: '192.0.2.10' });
   });
 
+  it('ignores a TCP answer with the wrong id and reads the next one on the connection', async () => {
+    const s = await server(zone, { truncateUdp: true, wrongIdFirst: true });
+    const a = await createResolver({ servers: [s.server], timeoutMs: 1000 }).query('contoso.com', 'MX');
+    expect(a).toMatchObject({ status: 'ok', transport: 'tcp' });
+  });
+
+  it('asks again without EDNS when an old server answers FORMERR to it', async () => {
+    const s = await server(zone, { rcode: (q) => (q.dnssecOk ? 'FORMERR' : undefined) });
+    const a = await createResolver({ servers: [s.server], timeoutMs: 1000 }).query('mail.contoso.com', 'A');
+    expect(a.status).toBe('ok');
+    expect(s.queries.map((q) => q.dnssecOk)).toEqual([true, false]);
+  });
+
   it('ignores an answer to another question carrying the right id', async () => {
     const s = await server(zone, { wrongQuestionFirst: true });
     const a = await createResolver({ servers: [s.server], timeoutMs: 1000 }).query('mail.contoso.com', 'A');

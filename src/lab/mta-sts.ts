@@ -1,0 +1,70 @@
+// The lab's MTA-STS policy host (RFC 8461 §3.3): https://mta-sts.<domain>/.well-known/mta-sts.txt
+// over TLS with a certificate for mta-sts.<domain> from the lab PKI, served as text/plain. It
+// listens on a free loopback port, not 443: the lab tells the MTA-STS probe the port through the
+// run's shared state (SHARED_MTA_STS_PORT in src/probes/mta-sts.ts).
+import { createServer } from 'node:https';
+import type { Socket } from 'node:net';
+
+export interface MtaStsServerOptions {
+  host?: string;
+  port?: number;
+  key: string;
+  cert: string;
+  /** the policy text */
+  policy: string;
+}
+
+export interface MtaStsServer {
+  host: string;
+  port: number;
+  /** GET requests served */
+  readonly requests: number;
+  close(): Promise<void>;
+}
+
+export const MTA_STS_POLICY_PATH = '/.well-known/mta-sts.txt';
+
+export async function startMtaStsServer(options: MtaStsServerOptions): Promise<MtaStsServer> {
+  let requests = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1.2' }, (req, res) => {
+    requests++;
+    if (req.method === 'GET' && req.url === MTA_STS_POLICY_PATH) {
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'max-age=300' });
+      res.end(options.policy);
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('not found\n');
+  });
+  server.keepAliveTimeout = 1000;
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', () => undefined);
+  server.on('clientError', (_err, socket) => socket.destroy());
+  const host = options.host ?? '127.0.0.1';
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as { port: number }).port);
+    });
+  });
+  let closed: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    get requests() {
+      return requests;
+    },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+      return closed;
+    },
+  };
+}

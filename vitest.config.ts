@@ -8,5 +8,7 @@ export default defineConfig({
     // Real peers (Postfix, Dovecot, nsd) bind fixed loopback addresses: files run in parallel,
     // but each integration file owns its own 127.0.x.0/24 range.
     pool: 'forks',
+    // Tests stay on loopback: non-loopback connections, datagrams and name lookups fail at once.
+    setupFiles: ['test/setup/loopback-only.mjs'],
   },
 });

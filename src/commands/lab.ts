@@ -7,10 +7,12 @@ import { rootCertificates } from 'node:tls';
 import { UsageError } from '../errors.js';
 import { startLab, type Lab } from '../lab/lab.js';
 import { FAULTS, parseFaults } from '../lab/faults.js';
-import { parseFormats } from '../report/write.js';
-import { DEFAULT_CONCURRENCY } from '../runner/run.js';
-import { setSystemRoots } from '../tls/trust.js';
+import type { LabPorts } from '../lab/plan.js';
 import { SHARED_MTA_STS_PORT } from '../probes/mta-sts.js';
+import { builtinChecks } from '../registry.js';
+import { parseFormats } from '../report/write.js';
+import { DEFAULT_CONCURRENCY, selectChecks } from '../runner/run.js';
+import { setSystemRoots } from '../tls/trust.js';
 import { runAndReport, type Io, type RunOutcome } from './run.js';
 
 export const DEFAULT_LAB_DIR = 'reports/lab';
@@ -24,7 +26,7 @@ export interface LabArgs {
   break?: string[];
   format: string[];
   failOn: 'warn' | 'fail';
-  /** --no-send: sessions and certificates only */
+  /** false (--no-send): sessions and certificates only */
   send: boolean;
   only?: string[];
   skip?: string[];
@@ -33,6 +35,9 @@ export interface LabArgs {
 export interface LabResult extends Partial<RunOutcome> {
   code: number;
   planFile?: string;
+  /** where the lab's servers listened (they are stopped when runLab returns) */
+  ports?: LabPorts;
+  /** Ctrl-C arrived before the run started: nothing was checked */
   interrupted?: boolean;
 }
 
@@ -49,10 +54,11 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
   // Everything that can be refused is refused before a server starts.
   const faults = parseFaults(args.break);
   const formats = parseFormats(args.format);
+  selectChecks(builtinChecks, args.only, args.skip);
   if (args.out === '-') throw new UsageError([{ path: '--out', message: 'the lab writes its plan, certificates and reports into a folder: give a folder, not -' }]);
 
-  // Ctrl-C while the lab starts: stop what started and leave; during the run, run.ts takes over
-  // (a partial report is written) and the servers stop after it.
+  // Ctrl-C before the run starts: stop what started and leave (exit 130). During the run,
+  // run.ts's own handler ends it with a partial report; the servers stop after it either way.
   let interrupted = false;
   const onSigint = () => {
     interrupted = true;
@@ -62,9 +68,6 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
   try {
     if (io.stderrIsTty) io.stderr(`relaycheck lab: generating a PKI and starting the lab servers${faults.length ? ` (faults: ${faults.join(', ')})` : ''}…\n`);
     lab = await startLab({ dir: args.out, faults });
-    if (interrupted) return { code: 130, interrupted: true };
-    process.off('SIGINT', onSigint);
-
     io.stdout(
       [
         `relaycheck lab: ${faults.length ? `faults injected: ${faults.map((f) => `${f} (${FAULTS[f].does})`).join('; ')}` : 'a correct set-up; try --break expired-cert to see a failure'}`,
@@ -73,12 +76,18 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
         '',
       ].join('\n'),
     );
+    if (interrupted) {
+      io.stderr('relaycheck lab: interrupted before the run started; the lab servers are stopped.\n');
+      return { code: 130, interrupted: true, planFile: lab.planFile, ports: lab.ports };
+    }
+
     // run.ts prints "Reports: …" on a terminal; the lab says it below, with the plan, every time.
     const runIo: Io = { ...io, stderr: (t) => (t.startsWith('Reports: ') ? undefined : io.stderr(t)) };
     // The lab's root CA plays the part of a public CA (as DigiCert does for Exchange Online): the
     // lab's Exchange Online trusts it, so the checks that ask "is this root public?" count it as
     // one for this run. Reset afterwards.
-    setSystemRoots(() => [...rootCertificates, lab!.rootPem]);
+    const rootPem = lab.rootPem;
+    setSystemRoots(() => [...rootCertificates, rootPem]);
     let outcome: RunOutcome;
     try {
       outcome = await runAndReport(
@@ -93,7 +102,7 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
           timeout: LAB_TIMEOUT_MS,
           deadline: LAB_DEADLINE_MS,
           concurrency: DEFAULT_CONCURRENCY,
-          // The policy is served on the lab's port, not 443.
+          // The MTA-STS policy is served on the lab's port, not 443.
           probeState: { [SHARED_MTA_STS_PORT]: lab.ports.mtaSts },
         },
         runIo,
@@ -101,15 +110,21 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
     } finally {
       setSystemRoots(() => rootCertificates);
     }
+
     const lines = [`Lab plan: ${shown(lab.planFile)}`];
     if (outcome.files.length) lines.push(`Reports:  ${outcome.files.map(shown).join('\n          ')}`);
-    if (!faults.length) {
+    if (outcome.report.options?.interrupted) lines.push('Interrupted: the reports are partial.');
+    else if (!faults.length) {
       lines.push(outcome.code === 0 ? 'The lab passed. Now break it: relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
     } else {
-      lines.push(outcome.code !== 0 ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run: each failure above says what Exchange Online shows and how to fix it.` : 'The injected faults did not fail the run: that is a bug in relaycheck or its lab; please report it with the JSON report.');
+      lines.push(
+        outcome.code !== 0
+          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run: each failure above says what Exchange Online shows and how to fix it.`
+          : 'The injected faults did not fail the run: that is a bug in relaycheck or its lab; please report it with the JSON report.',
+      );
     }
     io.stdout(`\n${lines.join('\n')}\n`);
-    return { ...outcome, planFile: lab.planFile };
+    return { ...outcome, planFile: lab.planFile, ports: lab.ports };
   } finally {
     process.off('SIGINT', onSigint);
     await lab?.close();

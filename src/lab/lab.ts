@@ -65,7 +65,9 @@ async function smartHostCertificate(pki: Awaited<ReturnType<typeof createLabPki>
 }
 
 async function put(file: string, text: string, mode: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true, mode: file.includes('/secrets/') ? 0o700 : 0o755 });
+  const secret = mode === 0o600;
+  await mkdir(dirname(file), { recursive: true, mode: secret ? 0o700 : 0o755 });
+  if (secret) await chmod(dirname(file), 0o700);
   await writeFile(file, text, { mode });
   await chmod(file, mode); // writeFile's mode does not apply to an existing file
 }

@@ -136,36 +136,42 @@ export function labPlanData(input: LabPlanInput): PlanData {
 }
 
 export function labPlanComments(input: LabPlanInput): PlanComment[] {
+  const p = input.ports;
   const faults = input.faults.length
-    ? `\nFaults injected (--break): ${input.faults.join(', ')}:\n${input.faults.map((f) => `  - ${f}: ${FAULTS[f].does}`).join('\n')}\n`
-    : '\nNo faults injected: every check should pass. Try --break expired-cert (see relaycheck lab --help).\n';
+    ? [`Faults injected (--break ${input.faults.join(',')}); the plan is the same, the lab's side is broken:`, ...input.faults.map((f) => `  ${f}: ${FAULTS[f].does}`)]
+    : ['No faults injected: every check should pass. Then try relaycheck lab --break expired-cert (see relaycheck lab --help).'];
   return [
     {
       path: [],
       before: [
-        'relaycheck lab: a test plan for a made-up tenant "Contoso" (contoso.test), run against loopback',
-        'servers that relaycheck started for this run and stopped after it:',
-        `  ${LAB.mxHost}:${input.ports.mx}  Exchange Online's MX endpoint (inbound connector, port 25)`,
-        `  ${LAB.submissionHost}:${input.ports.submission}  smtp.office365.com (SMTP AUTH client submission, 587)`,
-        `  ${LAB.smartHost}:${input.ports.smartHost}  the on-premises smart host (outbound connector, port 25)`,
-        `  ${LAB.exoImapHost}:${input.ports.exoImap} and ${LAB.smartHost}:${input.ports.onPremImap}  IMAP mailboxes that confirm delivery`,
-        `  127.0.0.1:${input.ports.dns}  a DNS resolver serving the lab zone`,
-        `  https://${LAB.mtaStsHost}:${input.ports.mtaSts}  the MTA-STS policy (443 in real life; relaycheck lab points the probe at this port)`,
-        'The certificates come from a lab CA made on the spot (pki/root.pem); the secrets are in secrets/.',
-        'The servers are gone once the run ends: to run this plan again, run `relaycheck lab` again.',
-        'A real plan looks the same with your tenant\'s names and no resolve:/ports (see relaycheck init).',
-        faults,
+        'relaycheck lab: the test plan of a made-up tenant "Contoso" (contoso.test), run against loopback',
+        'servers that relaycheck lab started for one run and stopped after it:',
+        `  ${LAB.mxHost}:${p.mx}  Exchange Online's MX endpoint (inbound connector; 25 in real life)`,
+        `  ${LAB.submissionHost}:${p.submission}  smtp.office365.com (SMTP AUTH client submission; 587)`,
+        `  ${LAB.smartHost}:${p.smartHost}  the on-premises smart host (outbound connector; 25)`,
+        `  ${LAB.exoImapHost}:${p.exoImap}, ${LAB.smartHost}:${p.onPremImap}  IMAP mailboxes that confirm delivery`,
+        `  127.0.0.1:${p.dns}  a DNS resolver serving the lab's zone`,
+        `  https://${LAB.mtaStsHost}:${p.mtaSts}  the MTA-STS policy (443 in real life: relaycheck lab points the probe here)`,
+        'Certificates come from a lab CA made for this run (pki/root.pem); the secrets are in secrets/.',
+        'The servers are gone once the run ends: run `relaycheck lab` again rather than this plan.',
+        'A plan for your tenant has the same shape, with real names and without resolve: and ports (relaycheck init).',
+        '',
+        ...faults,
       ].join('\n'),
     },
-    { path: ['trust'], before: 'Only the lab CA is trusted (a real plan keeps system: true and adds its private CA).' },
+    {
+      path: ['trust'],
+      before: 'Only the lab CA is trusted. In the lab it plays the part of a public CA (Exchange Online trusts public CAs only);\na plan for your tenant keeps system: true and lists a private CA here only if the relay uses one.',
+    },
     { path: ['resolve'], before: 'Like curl --resolve: each lab host name and port goes to the loopback server standing in for it.' },
     {
       path: ['dns'],
-      before: `The lab's DNS server publishes the records Exchange Online and senders would see: MX, SPF, DKIM, DMARC,\nTLS-RPT, DANE (TLSA) and the smart host's public address ${LAB.smartHostPublicAddress} (a documentation address: relaycheck\nconnects to the loopback server through resolve:, nothing connects to ${LAB.smartHostPublicAddress}).`,
+      before: `The lab's DNS server answers as a validating resolver for the records senders and Exchange Online read: MX, SPF,\nDKIM, DMARC, MTA-STS, TLS-RPT, DANE (TLSA) and the smart host's public address ${LAB.smartHostPublicAddress} with reverse DNS.\n${LAB.smartHostPublicAddress} is a documentation address: relaycheck connects through resolve:, never to it.`,
     },
     { path: ['connectors', 0], before: 'Org mail server -> Exchange Online: the inbound connector, attributed by the relay\'s certificate name.' },
     { path: ['connectors', 0, 'clientCertificate'], before: 'The certificate the relay presents, with its intermediate (Exchange Online fetches none).' },
-    { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector, DomainValidation of the smart host\'s certificate.' },
+    { path: ['connectors', 0, 'validation'], before: 'One validation message through the connector; IMAP confirms it arrived.' },
+    { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector (TlsSettings DomainValidation, TlsDomain mail.contoso.test).' },
     { path: ['submission', 0], before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on.' },
     { path: ['submission', 0, 'expectForeignSenderRejected'], after: 'also prove that a sender without Send As is refused' },
     { path: ['limits'], before: 'The seed\'s 1,500 messages a day per account; Exchange Online\'s 30 a minute.' },

@@ -1,6 +1,6 @@
 // A private Postfix instance (Debian's package) with one smtpd per loopback ADDR:PORT.
 // See shared/peers/README.md for the why of each setting.
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ensureMaildir,
@@ -367,6 +367,10 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
   const mainCf = Object.entries(main).map(([k, v]) => `${k} = ${paramValue(v)}`).join('\n') + '\n';
   writeFileSync(join(configDir, 'main.cf'), `# written by relaycheck test/peers/postfix.ts\n${mainCf}`, { mode: 0o644 });
   writeFileSync(join(configDir, 'master.cf'), `# written by relaycheck test/peers/postfix.ts\n${lines.join('\n')}\n${BASE_SERVICES}`, { mode: 0o644 });
+  // Postfix will not read a table or config file whose mtime is within the last second (it
+  // might still be being written): it sleeps 300 ms and retries, ~1.5-2 s per start. Backdate.
+  const past = new Date(Date.now() - 60_000);
+  for (const f of ['main.cf', 'master.cf']) utimesSync(join(configDir, f), past, past);
 
   const maillog = (): string => {
     try {

@@ -6,16 +6,50 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createSocket } from 'node:dgram';
 import { dirname, join, resolve } from 'node:path';
 
-/** File written into every config directory this library creates. A stale process whose config
- * directory carries it (or no longer exists) was started by us and may be killed. */
+/** File written into every config directory this library creates, naming the process that
+ * started the daemon. A daemon whose config directory carries it (or is gone) came from these
+ * helpers: if that process is gone too, the daemon is a leftover of a crashed run and may be
+ * stopped; if it is alive, another test run is using it and we wait for it. */
 export const MARKER = '.relaycheck-peer';
 
-export function writeMarker(configDir: string): void {
-  writeFileSync(join(configDir, MARKER), `created by relaycheck test/peers pid ${process.pid}\n`);
+interface Marker {
+  pid: number;
+  /** /proc/<pid>/stat start time, to tell a reused pid from the original process. */
+  startTime?: string;
 }
 
-export function isOurConfigDir(configDir: string): boolean {
-  return !existsSync(configDir) || existsSync(join(configDir, MARKER));
+function procStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeMarker(configDir: string): void {
+  const m: Marker = { pid: process.pid, startTime: procStartTime(process.pid) };
+  writeFileSync(join(configDir, MARKER), `${JSON.stringify(m)}\n`);
+}
+
+/**
+ * Who owns a daemon started from `configDir`:
+ * - 'orphan': ours, and the test process that started it is gone (or the directory is);
+ * - 'live': ours, and that test process is still running (maybe a concurrent test run);
+ * - 'foreign': not started by these helpers.
+ */
+export function markerState(configDir: string): { state: 'orphan' | 'live' | 'foreign'; ownerPid?: number } {
+  if (!existsSync(configDir)) return { state: 'orphan' };
+  let m: Partial<Marker>;
+  try {
+    m = JSON.parse(readFileSync(join(configDir, MARKER), 'utf8')) as Partial<Marker>;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? { state: 'foreign' } : { state: 'orphan' };
+  }
+  const pid = typeof m.pid === 'number' ? m.pid : undefined;
+  if (pid === undefined || !pidAlive(pid)) return { state: 'orphan', ownerPid: pid };
+  if (m.startTime !== undefined && procStartTime(pid) !== m.startTime) return { state: 'orphan', ownerPid: pid };
+  return { state: 'live', ownerPid: pid };
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -394,28 +428,57 @@ export async function freePort(address = '127.0.0.1'): Promise<number> {
   throw new Error(`no free port on ${address}`);
 }
 
+/** A daemon process found holding a port, as identified by a peer module. */
+export interface PeerProcess {
+  /** pid to signal to stop the whole daemon (its master). */
+  leader: number;
+  /** Its config directory (where the marker lives). */
+  configDir: string;
+}
+
 /**
- * Makes sure address:port is free before a peer binds it. A process still holding it that was
- * left over by an earlier run of these helpers (`isStale(pid)` says so) is terminated; anything
- * else is reported as an error naming the process.
+ * Makes sure address:port is free before a peer binds it.
+ * `identify(pid)` says whether a process holding it is one of our daemons (undefined: foreign).
+ * - our daemon whose test process is gone (crashed run): stopped;
+ * - our daemon of a live test process (a concurrent run of the same suite): waited for, up to
+ *   `waitLiveMs`, then an error;
+ * - anything else: an error naming the process.
  */
-export async function reclaimPort(address: string, port: number, proto: 'tcp' | 'udp', isStale: (pid: number) => number | undefined, what: string): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
+export async function reclaimPort(
+  address: string,
+  port: number,
+  proto: 'tcp' | 'udp',
+  identify: (pid: number) => PeerProcess | undefined,
+  what: string,
+  waitLiveMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + waitLiveMs;
+  let notice = false;
+  for (;;) {
     const pids = pidsBoundTo(address, port, proto);
-    if (pids.length === 0) {
-      if (!isBound(address, port, proto)) return;
-      await sleep(50);
+    if (pids.length === 0 && !isBound(address, port, proto)) return;
+    const live: string[] = [];
+    const orphans = new Set<number>();
+    for (const pid of pids) {
+      const p = identify(pid);
+      if (!p) throw new Error(`${what}: ${address}:${port}/${proto} is already in use by ${describePid(pid)}`);
+      const m = markerState(p.configDir);
+      if (m.state === 'foreign') throw new Error(`${what}: ${address}:${port}/${proto} is already in use by ${describePid(pid)} (config ${p.configDir})`);
+      if (m.state === 'orphan') orphans.add(p.leader);
+      else live.push(`${describePid(p.leader)}, config ${p.configDir}, started by live test process ${m.ownerPid}`);
+    }
+    if (orphans.size > 0) {
+      await Promise.all([...orphans].map((l) => terminate(l)));
       continue;
     }
-    const leaders = new Set<number>();
-    for (const pid of pids) {
-      const leader = isStale(pid);
-      if (leader === undefined) {
-        throw new Error(`${what}: ${address}:${port}/${proto} is already in use by ${describePid(pid)}`);
-      }
-      leaders.add(leader);
+    if (Date.now() > deadline) {
+      const who = live.length > 0 ? `held by another test run: ${live.join('; ')}` : 'bound by a process that cannot be identified';
+      throw new Error(`${what}: ${address}:${port}/${proto} still in use after ${waitLiveMs} ms, ${who}`);
     }
-    await Promise.all([...leaders].map((p) => terminate(p)));
+    if (!notice && live.length > 0) {
+      notice = true;
+      process.stderr.write(`[relaycheck] ${what}: waiting for another test run to free ${address}:${port}/${proto} (${live.join('; ')})\n`);
+    }
+    await sleep(200);
   }
-  await waitPortsClosed([{ address, port, proto }], 3_000, what);
 }

@@ -1,0 +1,99 @@
+// The built-in lab, run in-process as `relaycheck lab` runs it: a clean lab passes every check of
+// the catalogue, and each --break fault fails exactly the checks it breaks (with remediation) and
+// exits 1. One lab at a time: the lab sets the process-wide "public roots" while it runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runLab, type LabArgs, type LabResult } from '../../src/commands/lab.js';
+import type { Io } from '../../src/commands/run.js';
+import { FAULTS, LAB_FAULTS } from '../../src/lab/faults.js';
+import type { LabPorts } from '../../src/lab/plan.js';
+import { builtinChecks } from '../../src/registry.js';
+import type { CheckResult } from '../../src/types.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'relaycheck-lab-faults-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function captureIo(): Io & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stderrIsTty: false, stdoutIsTty: false, color: false, width: 120 };
+}
+
+let n = 0;
+async function lab(faults: string[], extra: Partial<LabArgs> = {}): Promise<LabResult & { io: ReturnType<typeof captureIo> }> {
+  const io = captureIo();
+  const result = await runLab({ out: join(tmp, `lab-${++n}`), break: faults, format: ['json'], failOn: 'fail', send: true, ...extra }, io);
+  return { ...result, io };
+}
+
+const failing = (results: CheckResult[]) => [...new Set(results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.check))].sort();
+
+/** Resolves when nothing listens on 127.0.0.1:port any more. */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(false);
+    });
+    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
+}
+
+async function allStopped(ports: LabPorts): Promise<boolean> {
+  const results = await Promise.all(Object.values(ports).map(refused));
+  return results.every(Boolean);
+}
+
+describe('relaycheck lab without faults', () => {
+  it('passes every check of the catalogue, sends and delivers the validation mail, and exits 0', async () => {
+    const r = await lab([]);
+    expect(r.code).toBe(0);
+    const results = r.report!.results;
+    const notPassing = results.filter((x) => x.status !== 'pass').map((x) => `${x.check} ${x.status}: ${x.message}`);
+    expect(notPassing).toEqual([]);
+    expect(r.report!.verdict).toBe('pass');
+    // every built-in check ran against the lab
+    expect([...new Set(results.map((x) => x.check))].sort()).toEqual(builtinChecks.map((c) => c.id).sort());
+    // three validation messages: inbound connector, outbound connector (smart host), submission
+    const delivered = results.filter((x) => x.check === 'send.delivery');
+    expect(delivered).toHaveLength(3);
+    for (const d of delivered) expect(d.message).toMatch(/^arrived in \S+@contoso\.test INBOX/);
+    expect(await allStopped(r.ports!)).toBe(true);
+  });
+});
+
+describe('relaycheck lab --break', () => {
+  it.each(LAB_FAULTS.map((f) => [f, FAULTS[f].expected] as const))('%s fails exactly %j and exits 1', async (fault, expected) => {
+    const r = await lab([fault]);
+    expect(r.code).toBe(1);
+    const results = r.report!.results;
+    expect(failing(results)).toEqual([...expected].sort());
+    // the check the fault is about fails (not "could not decide"), with a remediation
+    expect(results.filter((x) => x.check === expected[0]).map((x) => x.status)).toContain('fail');
+    for (const x of results.filter((y) => y.status === 'fail')) expect(x.remediation, `${x.check} has no remediation`).not.toBe('');
+    // nothing else is off: the rest passes, or is skipped because of the fault
+    expect(results.filter((x) => x.status === 'warn').map((x) => `${x.check}: ${x.message}`)).toEqual([]);
+    expect(r.io.out.join('')).toMatch(/As expected, the injected fault failed the run/);
+    expect(await allStopped(r.ports!)).toBe(true);
+  });
+
+  it('injects several faults at once, failing the union of their checks', async () => {
+    const r = await lab(['expired-cert,sender-mismatch', 'client-cert-mismatch']);
+    expect(r.code).toBe(1);
+    const expected = new Set([...FAULTS['expired-cert'].expected, ...FAULTS['sender-mismatch'].expected, ...FAULTS['client-cert-mismatch'].expected]);
+    expect(failing(r.report!.results)).toEqual([...expected].sort());
+  });
+
+  it('shows the Exchange Online replies a newcomer must learn: 5.7.64 for an unattributed relay, 5.7.60 for a sender without Send As', async () => {
+    const r = await lab(['client-cert-mismatch', 'sender-mismatch']);
+    const find = (check: string, connector: string) => r.report!.results.find((x) => x.check === check && x.connector === connector)!;
+    expect(find('send.validation', 'Lab relay to Exchange Online').message).toMatch(/550 5\.7\.64 TenantAttribution/);
+    const sender = find('auth.sender-match', 'Lab scanner (SMTP AUTH)');
+    expect(sender.message).toMatch(/550 5\.7\.60/);
+    expect(sender.powershell).toMatch(/^Add-RecipientPermission -Identity 'scans@contoso\.test' -Trustee 'scanner@contoso\.test' -AccessRights SendAs/);
+  });
+});

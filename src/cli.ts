@@ -110,7 +110,8 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 lab', 'A correct set-up: every check passes; the reports land in reports/lab/')
           .example('$0 lab --break expired-cert', 'The smart host presents an expired certificate: see tls.certificate-expiry fail, and its remediation')
           .example('$0 lab --break sender-mismatch,client-cert-mismatch', 'Send As not granted (5.7.60), and a relay certificate Exchange Online cannot attribute (5.7.64)')
-          .example('$0 run -c reports/lab/relaycheck-lab.yaml', 'Read the plan the lab wrote: the same shape as yours (its servers only live during "relaycheck lab")')
+          .example('$0 lab --break missing-intermediate --only tls', 'Only the TLS checks, against a smart host that sends its certificate without the intermediate')
+          .example('$0 lab --out /tmp/lab --format html', 'The HTML report only, in another folder (the plan it ran is /tmp/lab/relaycheck-lab.yaml)')
           .epilog(`Faults for --break:\n${LAB_FAULT_HELP}`);
       },
       async (a) => {

@@ -3,7 +3,6 @@
 // validation.imap.timeoutSeconds pass, and report the latency from the server's 250 to arrival.
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ImapFlow } from 'imapflow';
 import { formatHostPort } from '../plan/address.js';
 import { redactText } from '../report/redact.js';
 import { trustedCas } from './send.js';
@@ -31,6 +30,8 @@ function imapErrorText(err: unknown): string {
 
 async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Map<string, number>, ctx: ProbeContext): Promise<void> {
   const key = formatHostPort({ host: imap.host, port: imap.port });
+  // Loaded on first use: imapflow is only needed when a plan confirms delivery.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: ctx.plan.resolve[key] ?? imap.host,
     port: imap.port,

@@ -12,7 +12,6 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
-import nodemailer from 'nodemailer';
 import { accountRefusal, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
 import { redactText } from '../report/redact.js';
 import { sharedSendLog } from '../store/send-log.js';
@@ -267,6 +266,8 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
         ? { type: 'OAuth2' as const, user: entry.username, accessToken: entry.oauth2.accessToken.value }
         : { user: entry.username, pass: entry.password?.value ?? '' }
       : undefined;
+  // Loaded on first use: nodemailer is not needed for --no-send runs and costs start-up time.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: endpoint.address ?? endpoint.host,
     port: endpoint.port,

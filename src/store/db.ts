@@ -3,7 +3,8 @@
 // clear error instead of lost history; every module adds its tables through `migrations`.
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
@@ -67,7 +68,9 @@ export function openStore(file: string): Db {
   let db: Db;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    db = new Database(file, { timeout: 5000 });
+    // Required on first use (a native module): runs that never open the store do not load it.
+    const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+    db = new Sqlite(file, { timeout: 5000 });
   } catch (err) {
     throw new StoreError(file, `cannot open: ${(err as Error).message}`);
   }

@@ -1,17 +1,17 @@
 // A private Dovecot: SASL for Postfix (auth socket) and IMAP on loopback to confirm delivery.
-import { chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import {
   ensureMaildir,
   ensureTraversable,
   freePort,
-  isOurConfigDir,
   lookupUser,
   mailOwner,
   pidAlive,
   procCmdline,
   procExe,
+  type PeerProcess,
   readPidFile,
   reclaimPort,
   requireExecutable,
@@ -51,6 +51,10 @@ export interface DovecotOptions {
   /** auth_failure_delay in seconds; default 0 (Dovecot's own default, 2 s, slows every
    * wrong-password test down). */
   authFailureDelaySeconds?: number;
+  /** Keep Dovecot's per-IP authentication penalty (2 s, 4 s, … up to 15 s added to each further
+   * failed login from the same client IP). Default false: switched off so that tests with wrong
+   * passwords stay fast (each failure still takes ~0.5 s, Dovecot's failure flush interval). */
+  authPenalty?: boolean;
   /** Extra lines appended to dovecot.conf. */
   extraConfig?: string;
   startTimeoutMs?: number;
@@ -101,14 +105,14 @@ function configOf(pid: number): string | undefined {
   return i >= 0 ? argv[i + 1] : undefined;
 }
 
-/** If pid is (a child of) a dovecot master started by us from a config we wrote, its pid. */
-function staleDovecotMaster(pid: number): number | undefined {
+/** If pid is (a child of) a dovecot master started with `-c CONF`, that master. */
+function identifyDovecot(pid: number): PeerProcess | undefined {
   let p: number | undefined = pid;
   for (let i = 0; i < 3 && p !== undefined && p > 1; i++) {
     const exe = procExe(p) ?? '';
     if (exe === DOVECOT) {
       const conf = configOf(p);
-      return conf && isOurConfigDir(dirname(resolve(conf))) ? p : undefined;
+      return conf ? { leader: p, configDir: dirname(resolve(conf)) } : undefined;
     }
     if (!exe.startsWith('/usr/lib/dovecot/')) return undefined;
     p = ppid(p);
@@ -322,7 +326,7 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
     await terminate(oldPid);
   }
   const imapPort = imap ? (opts.imapPort ?? (await freePort(imapAddress))) : 0;
-  if (imap) await reclaimPort(imapAddress, imapPort, 'tcp', staleDovecotMaster, `startDovecot ${imapAddress}:${imapPort}`);
+  if (imap) await reclaimPort(imapAddress, imapPort, 'tcp', identifyDovecot, `startDovecot ${imapAddress}:${imapPort}`);
 
   const owner = { ...mailOwner(), ...(opts.uid !== undefined ? { uid: opts.uid } : {}), ...(opts.gid !== undefined ? { gid: opts.gid } : {}) };
   const dovecotUser = lookupUser('dovecot');
@@ -372,6 +376,16 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   }
   const pid = found;
   trackPid(pid);
+
+  if (!opts.authPenalty) {
+    // The auth process connects to this anvil socket when it starts (lazily, on its first
+    // client); if the socket is missing it silently runs without penalties. Dovecot's documented
+    // switch (listener mode = 0) instead makes it retry for 5 s, then log an error.
+    const penaltySocket = join(baseDir, 'anvil-auth-penalty');
+    const until = Date.now() + 2_000;
+    while (!existsSync(penaltySocket) && Date.now() < until) await sleep(10);
+    rmSync(penaltySocket, { force: true });
+  }
 
   let stopped = false;
   const stop = async (): Promise<void> => {

@@ -6,10 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 import * as dnsPacket from 'dns-packet';
 import {
   freePort,
-  isOurConfigDir,
   pidAlive,
   procCmdline,
   procExe,
+  type PeerProcess,
   readPidFile,
   reclaimPort,
   requireExecutable,
@@ -132,13 +132,14 @@ function configOf(pid: number): string | undefined {
 }
 
 /** nsd forks into xfrd / main / server processes that all share the command line. */
-function staleNsd(pid: number): number | undefined {
+function identifyNsd(pid: number): PeerProcess | undefined {
   if (procExe(pid) !== NSD) return undefined;
   const conf = configOf(pid);
-  if (!conf || !isOurConfigDir(dirname(resolve(conf)))) return undefined;
-  // The pid file names the process to signal; it may be gone with the config dir: then the
-  // process itself (SIGTERM to any nsd process brings the whole set down).
-  return readPidFile(join(dirname(resolve(conf)), 'nsd.pid')) ?? pid;
+  if (!conf) return undefined;
+  const configDir = dirname(resolve(conf));
+  // The pid file names the process to signal; without it, this process (SIGTERM to any of them
+  // brings the set down).
+  return { leader: readPidFile(join(configDir, 'nsd.pid')) ?? pid, configDir };
 }
 
 function zoneFileName(name: string): string {
@@ -162,7 +163,7 @@ export async function startNsd(opts: NsdOptions): Promise<NsdInstance> {
   if (oldPid !== undefined && pidAlive(oldPid) && procExe(oldPid) === NSD && configOf(oldPid) === conf) await terminate(oldPid);
 
   const port = opts.port ?? (await freePort(address));
-  for (const proto of ['tcp', 'udp'] as const) await reclaimPort(address, port, proto, staleNsd, `startNsd ${address}:${port}`);
+  for (const proto of ['tcp', 'udp'] as const) await reclaimPort(address, port, proto, identifyNsd, `startNsd ${address}:${port}`);
 
   mkdirSync(dir, { recursive: true });
   writeMarker(dir);

@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import {
   ensureMaildir,
   ensureTraversable,
-  isOurConfigDir,
   lookupUser,
   mailOwner,
   pidAlive,
   procEnv,
   procExe,
+  type PeerProcess,
   readPidFile,
   reclaimPort,
   requireExecutable,
@@ -153,16 +153,16 @@ function ppid(pid: number): number | undefined {
   }
 }
 
-/** If pid is (a child of) a Postfix master started from one of our config dirs, its master pid. */
-function stalePostfixMaster(pid: number): number | undefined {
+/** If pid is (a child of) a Postfix master with a private config dir, that master. */
+function identifyPostfix(pid: number): PeerProcess | undefined {
   let p: number | undefined = pid;
   for (let i = 0; i < 3 && p !== undefined && p > 1; i++) {
     const exe = procExe(p) ?? '';
     if (!exe.startsWith('/usr/lib/postfix/')) return undefined;
     if (exe === MASTER) {
       const conf = procEnv(p, 'MAIL_CONFIG');
-      if (!conf || resolve(conf) === '/etc/postfix' || !isOurConfigDir(conf)) return undefined;
-      return p;
+      if (!conf || resolve(conf) === '/etc/postfix') return undefined;
+      return { leader: p, configDir: resolve(conf) };
     }
     p = ppid(p);
   }
@@ -210,7 +210,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
   }
   // 2. Anything else of ours (a crashed run with another dir) on our ports: stop it too.
   for (const l of opts.listeners) {
-    await reclaimPort(l.address, l.port, 'tcp', stalePostfixMaster, `startPostfix ${l.address}:${l.port}`);
+    await reclaimPort(l.address, l.port, 'tcp', identifyPostfix, `startPostfix ${l.address}:${l.port}`);
   }
 
   // 3. Directories.

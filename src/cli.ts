@@ -226,7 +226,7 @@ async function main(argv: string[]): Promise<number> {
         io.stdout(powershellCommand({ config: a.config as string | undefined, run: a.run as string | undefined, create: a.create as boolean | undefined }));
       },
     )
-    .demandCommand(1, 'Name a command: run, checks, init or report (see --help).')
+    .demandCommand(1, 'Name a command: run, lab, checks, init, report, history, import or powershell (see --help).')
     .strictCommands()
     .strictOptions()
     .recommendCommands()

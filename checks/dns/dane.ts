@@ -37,6 +37,17 @@ export default defineCheck({
     }
     const chain = session?.tls?.peerChain ?? [];
     if (!chain.length) {
+      // RFC 7672 §2.2: with usable TLSA records, a DANE sender requires STARTTLS and defers
+      // the mail when the server does not offer it or the handshake fails.
+      const noTls = session?.ehlo && (!session.starttls?.offered || session.failure?.phase === 'starttls' || session.failure?.phase === 'tls-handshake');
+      if (noTls) {
+        return {
+          status: 'fail',
+          message: `${records.length} TLSA record(s) at ${t.name}, but the smart host ${session!.starttls?.offered ? 'failed the TLS handshake' : 'does not offer STARTTLS'}: DANE senders (Exchange Online with SmtpDaneMode Mandatory among them) defer mail to it (RFC 7672 §2.2)`,
+          remediation: 'Enable STARTTLS on the smart host with the certificate the TLSA record describes, or withdraw the TLSA records.',
+          evidence,
+        };
+      }
       return { status: 'error', message: `could not decide: ${records.length} TLSA record(s) at ${t.name}, but the SMTP session ${session?.failure ? `stopped (${session.failure.phase}: ${session.failure.message})` : 'saw no certificate'}`, evidence };
     }
     const matches = matchTlsa(records, chain);

@@ -4,7 +4,7 @@ import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
-import { parseFormats, writeReports } from '../report/write.js';
+import { checkOutput, parseFormats, writeReports } from '../report/write.js';
 import { afterRunHooks } from '../runner/hooks.js';
 import { defaultStorePath } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -67,6 +67,7 @@ export interface RunOutcome {
 /** `relaycheck run` without the exit: also what was written (the lab prints where). */
 export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   const formats = parseFormats(args.format);
+  checkOutput(formats, args.out);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });

@@ -61,7 +61,7 @@ function certificateNames(cert: PeerCertificate): string[] {
   if (typeof cn === 'string') names.push(cn);
   else if (Array.isArray(cn)) names.push(...(cn as string[]));
   for (const part of (cert.subjectaltname ?? '').split(/,\s*/)) if (part.startsWith('DNS:')) names.push(part.slice(4));
-  return names.map((n) => n.toLowerCase().replace(/\.$/, ''));
+  return [...new Set(names.map((n) => n.toLowerCase().replace(/\.$/, '')))];
 }
 
 /**

@@ -42,9 +42,14 @@ export interface WriteResult {
   stdout: string;
 }
 
+/** `--out -` takes exactly one format: checked before anything is probed. */
+export function checkOutput(formats: string[], out: string): void {
+  if (out === '-' && formats.length !== 1) throw new UsageError([{ path: '--out', message: `"-" writes a single format to stdout; ${formats.length} were asked for (${formats.join(', ')})` }]);
+}
+
 export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext): WriteResult {
+  checkOutput(formats, out);
   if (out === '-') {
-    if (formats.length !== 1) throw new UsageError([{ path: '--out', message: `"-" writes a single format to stdout; ${formats.length} were asked for (${formats.join(', ')})` }]);
     return { files: [], stdout: formatByName(formats[0])!.render(report, ctx) };
   }
   let stdout = '';

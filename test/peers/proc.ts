@@ -457,7 +457,7 @@ export async function reclaimPort(
   for (;;) {
     const pids = pidsBoundTo(address, port, proto);
     if (pids.length === 0 && !isBound(address, port, proto)) return;
-    const live: string[] = [];
+    const liveByLeader = new Map<number, string>();
     const orphans = new Set<number>();
     for (const pid of pids) {
       const p = identify(pid);
@@ -465,8 +465,9 @@ export async function reclaimPort(
       const m = markerState(p.configDir);
       if (m.state === 'foreign') throw new Error(`${what}: ${address}:${port}/${proto} is already in use by ${describePid(pid)} (config ${p.configDir})`);
       if (m.state === 'orphan') orphans.add(p.leader);
-      else live.push(`${describePid(p.leader)}, config ${p.configDir}, started by live test process ${m.ownerPid}`);
+      else liveByLeader.set(p.leader, `${describePid(p.leader)}, config ${p.configDir}, started by live test process ${m.ownerPid}`);
     }
+    const live = [...liveByLeader.values()];
     if (orphans.size > 0) {
       await Promise.all([...orphans].map((l) => terminate(l)));
       continue;

@@ -59,4 +59,18 @@ describe('dns.dane', () => {
     expect(f.status).toBe('error');
     expect(f.message).toMatch(/the SMTP session stopped \(connect: ECONNREFUSED\)/);
   });
+
+  it('fails when TLSA records exist but the smart host offers no STARTTLS (RFC 7672 §2.2)', () => {
+    const noStarttls: SmtpSession = {
+      endpoint: 'mail.contoso.com:25',
+      greeting: { code: 220, lines: ['mail.contoso.com ESMTP'] },
+      ehlo: { reply: { code: 250, lines: ['mail.contoso.com'] }, capabilities: {} },
+      starttls: { offered: false },
+      transcript: [],
+      durationMs: 5,
+    };
+    const f = run(zoneFor(leaf.certDer), noStarttls, { ad: true });
+    expect(f.status).toBe('fail');
+    expect(f.message).toBe('1 TLSA record(s) at _25._tcp.mail.contoso.com, but the smart host does not offer STARTTLS: DANE senders (Exchange Online with SmtpDaneMode Mandatory among them) defer mail to it (RFC 7672 §2.2)');
+  });
 });

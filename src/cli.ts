@@ -48,7 +48,7 @@ function asList(v: unknown): string[] | undefined {
 function glueDash(argv: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--out' && argv[i + 1] === '-') {
+    if ((argv[i] === '--out' || argv[i] === '-o') && argv[i + 1] === '-') {
       out.push('--out=-');
       i++;
     } else out.push(argv[i]);

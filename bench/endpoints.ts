@@ -121,7 +121,7 @@ async function client(planFile: string, greetingMs: number): Promise<void> {
 function writePlan(dir: string, name: string, ports: number[]): string {
   const file = join(dir, `${name}.yaml`);
   const hosts = ports.map((p) => `"127.0.0.1:${p}"`).join(', ');
-  writeFileSync(file, `version: 1\ndomain: bench.test\nconnectors:\n  - name: Bench smart hosts\n    direction: from-office365\n    smartHosts: [${hosts}]\n    tls: { mode: any }\n`);
+  writeFileSync(file, `version: 1\ndomain: bench.test\ndns: { servers: [127.0.0.9] }\nconnectors:\n  - name: Bench smart hosts\n    direction: from-office365\n    smartHosts: [${hosts}]\n    tls: { mode: any }\n`);
   return file;
 }
 

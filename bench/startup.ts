@@ -35,8 +35,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 export async function main(runs = 9): Promise<{ bareMs: number; firstProbeMs: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'relaycheck-bench-'));
   const plan = join(dir, 'relaycheck.yaml');
-  // One smart host on a closed loopback port: the probe starts at once and fails fast.
-  writeFileSync(plan, 'version: 1\ndomain: bench.test\nresolve: {"mail.bench.test:25": 127.0.0.9}\nconnectors:\n  - {name: Bench, direction: from-office365, smartHosts: [mail.bench.test], tls: {mode: any}}\n');
+  // One smart host on a closed loopback port: the probe starts at once and fails fast. DNS goes
+  // to a loopback address nobody answers on: a benchmark never queries the site's resolvers.
+  writeFileSync(plan, 'version: 1\ndomain: bench.test\ndns: { servers: [127.0.0.9] }\nresolve: {"mail.bench.test:25": 127.0.0.9}\nconnectors:\n  - {name: Bench, direction: from-office365, smartHosts: [mail.bench.test], tls: {mode: any}}\n');
   const bare: number[] = [];
   const cli: number[] = [];
   const env = { ...process.env, RELAYCHECK_TRACE_STARTUP: '1', NO_COLOR: '1' };

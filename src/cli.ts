@@ -16,25 +16,28 @@ const io: Io = {
   stderr: (t) => process.stderr.write(t),
   stderrIsTty: Boolean(process.stderr.isTTY),
   stdoutIsTty: Boolean(process.stdout.isTTY),
-  color: Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb',
+  color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
   width: process.stdout.columns,
 };
+
+/** A repeated single-value option (--out a --out b) means its last value, as in most CLIs. */
+const lastValue = <T>(v: T | T[]): T => (Array.isArray(v) ? v[v.length - 1] : v);
 
 const list = (y: Argv, name: string, describe: string) => y.option(name, { type: 'string', array: true, describe });
 
 function runOptions(y: Argv) {
-  y.option('config', { alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'The test plan (YAML or JSON)' });
+  y.option('config', { coerce: lastValue, alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'The test plan (YAML or JSON)' });
   list(y, 'only', 'Run only these checks (ids, or an area such as tls or tls.*)');
   list(y, 'skip', 'Skip these checks (ids or areas)');
   list(y, 'connector', 'Test only these connectors / submission accounts (by name)');
   y.option('format', { type: 'string', array: true, default: ['console', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
-  y.option('out', { type: 'string', default: 'reports', describe: 'Folder for report files, or - to write one format to stdout' });
-  y.option('fail-on', { choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
+  y.option('out', { coerce: lastValue, type: 'string', default: 'reports', describe: 'Folder for report files, or - to write one format to stdout' });
+  y.option('fail-on', { coerce: lastValue, choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
   y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail (--no-send skips every sending step)' });
   list(y, 'resolve', 'HOST:PORT:ADDRESS — connect to ADDRESS for HOST:PORT (like curl --resolve)');
-  y.option('timeout', { type: 'number', describe: 'Timeout of every network step in ms (connect, greeting, command, TLS handshake); default 10000–20000' });
-  y.option('deadline', { type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' });
-  y.option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' });
+  y.option('timeout', { coerce: lastValue, type: 'number', describe: 'Timeout of every network step in ms (connect, greeting, command, TLS handshake); default 10000–20000' });
+  y.option('deadline', { coerce: lastValue, type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' });
+  y.option('concurrency', { coerce: lastValue, type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' });
   list(y, 'plugin', 'Load extra checks from this ES module (see the README)');
   return y;
 }
@@ -99,10 +102,10 @@ async function main(argv: string[]): Promise<number> {
       'lab',
       'Start a built-in lab (Exchange Online and on-prem stand-ins on loopback), write its plan and run every check against it',
       (y) => {
-        y.option('out', { type: 'string', default: 'reports/lab', describe: 'The lab folder: the plan, pki/, secrets/ and the reports' });
+        y.option('out', { coerce: lastValue, type: 'string', default: 'reports/lab', describe: 'The lab folder: the plan, pki/, secrets/ and the reports' });
         list(y, 'break', `Inject faults, comma-separated: ${LAB_FAULT_NAMES.join(', ')}`);
         y.option('format', { type: 'string', array: true, default: ['console', 'html', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
-        y.option('fail-on', { choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
+        y.option('fail-on', { coerce: lastValue, choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
         y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail to the lab (--no-send: sessions and certificates only)' });
         list(y, 'only', 'Run only these checks (ids or areas)');
         list(y, 'skip', 'Skip these checks (ids or areas)');
@@ -135,7 +138,7 @@ async function main(argv: string[]): Promise<number> {
       'List the checks: id, severity, subject, what each verifies and needs',
       (y) =>
         y
-          .option('format', { choices: ['table', 'markdown', 'json'] as const, default: 'table' as const })
+          .option('format', { coerce: lastValue, choices: ['table', 'markdown', 'json'] as const, default: 'table' as const })
           .option('plugin', { type: 'string', array: true, describe: 'Include the checks of this plugin' })
           .example('$0 checks --format markdown', 'The table in the README'),
       async (a) => {
@@ -149,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
       'Write a commented relaycheck.yaml to start from',
       (y) =>
         y
-          .option('config', { alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'Where to write the plan' })
+          .option('config', { coerce: lastValue, alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'Where to write the plan' })
           .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' })
           .example('$0 init && $0 run --no-send', 'Start a plan and try it'),
       async (a) => {
@@ -164,7 +167,7 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('run', { type: 'string', describe: 'A relaycheck-*.json report' })
           .option('format', { type: 'string', array: true, default: ['console'], describe: `One or more of ${FORMATS.map((f) => f.name).join(', ')}` })
-          .option('out', { type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' })
+          .option('out', { coerce: lastValue, type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' })
           .example('$0 report reports/relaycheck-20261127T020000Z.json --format html > ticket.html', 'An HTML copy for the change ticket'),
       async (a) => {
         const { reportCommand } = await import('./commands/report.js');
@@ -176,11 +179,11 @@ async function main(argv: string[]): Promise<number> {
       'List past runs recorded in the local store, newest first',
       (y) =>
         y
-          .option('config', { alias: 'c', type: 'string', describe: 'Only the runs of this plan (its store: is used too); default: every plan' })
-          .option('out', { type: 'string', default: 'reports', describe: 'The folder the runs wrote to (the store is <out>/relaycheck.sqlite)' })
-          .option('store', { type: 'string', describe: 'The store file itself (wins over the plan and --out)' })
-          .option('limit', { type: 'number', default: 20, describe: 'How many runs to list' })
-          .option('format', { choices: ['table', 'json'] as const, default: 'table' as const })
+          .option('config', { coerce: lastValue, alias: 'c', type: 'string', describe: 'Only the runs of this plan (its store: is used too); default: every plan' })
+          .option('out', { coerce: lastValue, type: 'string', default: 'reports', describe: 'The folder the runs wrote to (the store is <out>/relaycheck.sqlite)' })
+          .option('store', { coerce: lastValue, type: 'string', describe: 'The store file itself (wins over the plan and --out)' })
+          .option('limit', { coerce: lastValue, type: 'number', default: 20, describe: 'How many runs to list' })
+          .option('format', { coerce: lastValue, choices: ['table', 'json'] as const, default: 'table' as const })
           .example('$0 history -c /etc/relaycheck.yaml --out /var/lib/relaycheck', 'The nightly runs of one plan'),
       async (a) => {
         const { historyCommand } = await import('./commands/history.js');
@@ -195,10 +198,10 @@ async function main(argv: string[]): Promise<number> {
       'Write a plan from exported Exchange Online connectors (Get-InboundConnector / Get-OutboundConnector / Get-AcceptedDomain JSON)',
       (y) =>
         y
-          .option('inbound', { type: 'string', describe: 'Get-InboundConnector | ConvertTo-Json -Depth 5 | Out-File in.json -Encoding utf8' })
-          .option('outbound', { type: 'string', describe: 'Get-OutboundConnector | ConvertTo-Json -Depth 5 | Out-File out.json -Encoding utf8' })
-          .option('accepted', { type: 'string', describe: 'Get-AcceptedDomain | ConvertTo-Json -Depth 5 | Out-File domains.json -Encoding utf8 (gives the plan its domain)' })
-          .option('out', { alias: 'o', type: 'string', default: 'relaycheck.yaml', describe: 'The plan to write, or - for stdout' })
+          .option('inbound', { coerce: lastValue, type: 'string', describe: 'Get-InboundConnector | ConvertTo-Json -Depth 5 | Out-File in.json -Encoding utf8' })
+          .option('outbound', { coerce: lastValue, type: 'string', describe: 'Get-OutboundConnector | ConvertTo-Json -Depth 5 | Out-File out.json -Encoding utf8' })
+          .option('accepted', { coerce: lastValue, type: 'string', describe: 'Get-AcceptedDomain | ConvertTo-Json -Depth 5 | Out-File domains.json -Encoding utf8 (gives the plan its domain)' })
+          .option('out', { coerce: lastValue, alias: 'o', type: 'string', default: 'relaycheck.yaml', describe: 'The plan to write, or - for stdout' })
           .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing plan' })
           .example('$0 import --inbound in.json --outbound out.json --accepted domains.json', 'Write relaycheck.yaml from the three exports; then fill in what it marks FILL IN')
           .example('$0 import --inbound in.json --accepted domains.json -o relay.yaml', 'Only the inbound (relay) connectors')
@@ -215,8 +218,8 @@ async function main(argv: string[]): Promise<number> {
       'Print the Exchange Online PowerShell that creates the plan\'s connectors, or fixes a saved run\'s failures',
       (y) =>
         y
-          .option('config', { alias: 'c', type: 'string', describe: 'The test plan (default relaycheck.yaml); its secrets are not read' })
-          .option('run', { type: 'string', describe: 'A saved JSON run: print the Set-InboundConnector / Set-OutboundConnector lines that fix its failures' })
+          .option('config', { coerce: lastValue, alias: 'c', type: 'string', describe: 'The test plan (default relaycheck.yaml); its secrets are not read' })
+          .option('run', { coerce: lastValue, type: 'string', describe: 'A saved JSON run: print the Set-InboundConnector / Set-OutboundConnector lines that fix its failures' })
           .option('create', { type: 'boolean', describe: 'Print the New-InboundConnector / New-OutboundConnector commands (default: only without --run)' })
           .example('$0 powershell -c relaycheck.yaml > connectors.ps1', 'Splatted New-InboundConnector / New-OutboundConnector for every connector of the plan')
           .example('$0 powershell --run reports/relaycheck-20261127T020000Z.json', 'Set-*Connector commands for the run\'s connector-side failures')

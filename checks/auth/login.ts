@@ -7,6 +7,9 @@ import type { Finding } from '../../src/types.js';
 import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/checks/replies.js';
 import type { SubmissionProbeData } from '../../src/probes/sending-types.js';
 
+/** Exchange Online: Basic authentication for SMTP AUTH is off by default for existing tenants from then on. */
+const BASIC_AUTH_OFF = new Date('2027-01-01T00:00:00Z');
+
 export default defineCheck({
   id: 'auth.login',
   title: 'The submission account authenticates',
@@ -17,7 +20,7 @@ export default defineCheck({
   remediation: 'Check the credentials the plan reads and that SMTP AUTH is enabled for the mailbox.',
   requires: ['auth.submission'],
   appliesTo: (s) => s.scope === 'entry' && s.entry.kind === 'submission',
-  evaluate({ subject, probes }): Finding {
+  evaluate({ subject, probes, now }): Finding {
     if (subject.scope !== 'entry' || subject.entry.kind !== 'submission') throw new Error('submission accounts only');
     const account = subject.entry;
     const data = probes['auth.submission'] as SubmissionProbeData;
@@ -33,7 +36,9 @@ export default defineCheck({
         return {
           status: 'fail',
           message: `not authenticated: ${why}`,
-          remediation: oauth
+          remediation: /^STARTTLS is not offered/.test(why)
+            ? 'Enable STARTTLS on the submission endpoint, and offer AUTH only after it (Postfix: smtpd_tls_security_level = encrypt, smtpd_tls_auth_only = yes).'
+            : oauth
             ? 'Enable XOAUTH2 on the server, or configure a password for PLAIN/LOGIN.'
             : 'Enable AUTH PLAIN or LOGIN after STARTTLS on the server (Postfix: smtpd_sasl_auth_enable = yes), or use OAuth (XOAUTH2) where the server offers it.',
           ...(isExchangeOnlineHost(account.endpoint.host) && !oauth ? { exchangeOnline: 'Exchange Online offers AUTH LOGIN and XOAUTH2 after STARTTLS; without LOGIN Basic authentication is off for the tenant (550 5.7.30).' } : {}),
@@ -48,7 +53,7 @@ export default defineCheck({
       if (auth.basic && isExchangeOnlineHost(account.endpoint.host)) {
         return {
           status: 'warn',
-          message: `authenticated as ${account.username} with ${mech} (Basic authentication) after STARTTLS (${quote(said)}); Exchange Online turns Basic authentication for SMTP AUTH off by default at the end of December 2026`,
+          message: `authenticated as ${account.username} with ${mech} (Basic authentication) after STARTTLS (${quote(said)}); ${now.getTime() < BASIC_AUTH_OFF.getTime() ? 'Exchange Online turns Basic authentication for SMTP AUTH off by default at the end of December 2026' : 'Exchange Online has turned Basic authentication for SMTP AUTH off by default since the end of December 2026; this tenant still allows it, and may stop'}`,
           remediation: 'Move this account to OAuth: configure oauth2.accessToken (XOAUTH2) with a token for https://outlook.office.com and SMTP.Send, before Microsoft switches Basic authentication off.',
           exchangeOnline: 'After the switch Exchange Online answers AUTH LOGIN with 550 5.7.30 Basic authentication is not supported for Client Submission (or 535 5.7.139).',
           evidence,

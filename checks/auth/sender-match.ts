@@ -4,12 +4,11 @@
 // authenticated mailbox or one it has Send As on (550 5.7.60, 554 5.2.252 SendAsDenied);
 // Postfix: reject_sender_login_mismatch (553 5.7.1).
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { explainSendRefusal, quote, replyText } from '../../src/checks/replies.js';
+import { explainSendRefusal, isExchangeOnlineHost, isSenderRefusal, quote, replyText } from '../../src/checks/replies.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { SendProbeData, SubmissionProbeData } from '../../src/probes/sending-types.js';
 
 const REMEDIATION = "Grant the account Send As on the sender address (Add-RecipientPermission), or set from to the account's own address.";
-const SENDER_REFUSAL = /\b5\.7\.60\b|\b5\.2\.252\b|SendAsDenied|^553\b|not owned by user|send as this sender/i;
 
 export default defineCheck({
   id: 'auth.sender-match',
@@ -54,7 +53,7 @@ export default defineCheck({
     }
     const attempt = sent?.attempts?.[0];
     let afterData = '';
-    if (attempt?.status === 'refused' && attempt.error?.response && SENDER_REFUSAL.test(attempt.error.response)) {
+    if (attempt?.status === 'refused' && attempt.error?.response && isSenderRefusal(attempt.error.response)) {
       live = 'refused';
       const where = attempt.error.stage === 'data' ? 'after DATA' : attempt.error.stage === 'rcpt' ? 'at RCPT TO' : 'at MAIL FROM';
       refused(`${where} (validation message)`, attempt.error.response);
@@ -67,7 +66,16 @@ export default defineCheck({
     let foreign = '';
     if (account.expectForeignSenderRejected && fs && !fs.notAttempted) {
       if (fs.refused) foreign = `; MAIL FROM:<${fs.from}> was refused as expected (${quote(replyText(fs.refusedAt === 'rcpt' ? fs.rcpt : fs.mail))})`;
-      else {
+      else if (isExchangeOnlineHost(account.endpoint.host)) {
+        // Exchange Online may accept MAIL FROM and refuse a sender without Send As only after
+        // DATA (554 5.2.252 SendAsDenied), which relaycheck never sends for a foreign sender.
+        obs.push({
+          status: 'warn',
+          message: `not decided for a foreign sender: MAIL FROM:<${fs.from}> → ${quote(replyText(fs.mail))}, RCPT TO:<${fs.recipient}> → ${quote(replyText(fs.rcpt))}; Exchange Online may refuse it only after DATA, which relaycheck never sends for a foreign sender`,
+          remediation: `Check who may send as whom in Exchange Online: Get-RecipientPermission -Trustee ${psQuote(account.username)} lists the addresses ${account.username} has Send As on.`,
+          exchangeOnline: 'Exchange Online refuses a sender the mailbox has no Send As on with 550 5.7.60 at MAIL FROM, or with 554 5.2.252 SendAsDenied after DATA when MAIL FROM got 250.',
+        });
+      } else {
         obs.push({
           status: 'fail',
           message: `the server accepted a foreign sender: MAIL FROM:<${fs.from}> → ${quote(replyText(fs.mail))}, RCPT TO:<${fs.recipient}> → ${quote(replyText(fs.rcpt))} (relaycheck stopped before DATA); ${account.username} can send as anyone`,

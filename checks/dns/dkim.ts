@@ -3,6 +3,7 @@
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf, txtOf } from '../../src/dns/answer.js';
 import { isMicrosoftDkimTarget } from '../../src/dns/exo.js';
+import { LOOKUP_REMEDIATION } from '../../src/dns/findings.js';
 import { DNS_PROBES, type DkimProbeData } from '../../src/dns/probe-data.js';
 import { psQuote } from '../../src/powershell/quote.js';
 
@@ -25,7 +26,7 @@ export default defineCheck({
     const targets: string[] = [];
     for (const s of data.selectors) {
       if (lookupFailed(s.cname)) {
-        out.push({ status: 'error', message: `could not decide for ${s.selector}: CNAME ${s.name} ${describeAnswer(s.cname)}` });
+        out.push({ status: 'error', message: `could not decide for ${s.selector}: CNAME ${s.name} ${describeAnswer(s.cname)}`, remediation: LOOKUP_REMEDIATION });
         continue;
       }
       const target = recordsOf(s.cname, 'CNAME')[0]?.data;

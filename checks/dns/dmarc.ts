@@ -45,9 +45,13 @@ export default defineCheck({
     const out: Observation[] = [];
     if (!rec.policy) return { status: 'fail', message: `${from} ${quote(records[0]!)} does not parse: ${rec.errors.join('; ')}`, remediation: `Replace it with a valid record, e.g. ${starter}`, evidence };
     for (const e of rec.errors) out.push({ status: 'warn', message: `${from}: ${e}` });
-    if (rec.policy === 'none') out.push({ status: 'warn', message: `p=none${inherited}: monitoring only, receivers deliver mail that fails DMARC`, remediation: 'Once the aggregate reports show your mail passes (SPF or DKIM aligned), raise p= to quarantine, then reject.' });
-    if (rec.pct < 100 && rec.policy !== 'none') out.push({ status: 'warn', message: `pct=${rec.pct}: p=${rec.policy} applies to only ${rec.pct}% of failing mail`, remediation: 'Raise pct to 100 (or remove it) once the reports are clean.' });
-    const notes = [rec.subdomainPolicy && rec.subdomainPolicy !== rec.policy ? `sp=${rec.subdomainPolicy}` : '', rec.rua.length ? `reports to ${rec.rua.join(', ')}` : 'no rua= (no aggregate reports)'].filter(Boolean).join(', ');
-    return combine(out, `p=${rec.policy}${rec.pct < 100 ? ` pct=${rec.pct}` : ''}${inherited}; ${notes}`, evidence);
+    // RFC 7489 §6.3: for a subdomain that has no record of its own, the organizational domain's sp= applies (else its p=).
+    const tag = inherited && rec.subdomainPolicy ? 'sp' : 'p';
+    const policy = tag === 'sp' ? rec.subdomainPolicy! : rec.policy;
+    if (policy === 'none') out.push({ status: 'warn', message: `${tag}=none${inherited}: monitoring only, receivers deliver mail that fails DMARC`, remediation: `Once the aggregate reports show your mail passes (SPF or DKIM aligned), raise ${tag}= to quarantine, then reject.` });
+    if (rec.pct < 100 && policy !== 'none') out.push({ status: 'warn', message: `pct=${rec.pct}: ${tag}=${policy} applies to only ${rec.pct}% of failing mail`, remediation: 'Raise pct to 100 (or remove it) once the reports are clean.' });
+    const notes = [tag === 'p' && rec.subdomainPolicy && rec.subdomainPolicy !== rec.policy ? `sp=${rec.subdomainPolicy}` : '', rec.rua.length ? `reports to ${rec.rua.join(', ')}` : 'no rua= (no aggregate reports)'].filter(Boolean).join(', ');
+    const applied = tag === 'sp' ? `sp=${policy} (p=${rec.policy})` : `p=${rec.policy}`;
+    return combine(out, `${applied}${rec.pct < 100 ? ` pct=${rec.pct}` : ''}${inherited}; ${notes}`, evidence);
   },
 });

@@ -2,7 +2,7 @@
 // certificate, and that the policy's mx: patterns cover every real MX host ("*." matches one label only).
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf, txtOf } from '../../src/dns/answer.js';
-import { lookupError, quote, txtLine } from '../../src/dns/findings.js';
+import { LOOKUP_REMEDIATION, lookupError, quote, txtLine } from '../../src/dns/findings.js';
 import { coveringPattern, isMtaStsTxt, parseMtaStsPolicy, parseMtaStsTxt, suggestedPattern } from '../../src/dns/mta-sts.js';
 import { DNS_PROBES, type MtaStsProbeData, type MxProbeData, type PolicyFetch } from '../../src/dns/probe-data.js';
 
@@ -68,7 +68,7 @@ export default defineCheck({
     if (policy.mode === 'testing') out.push({ status: 'warn', message: 'mode: testing: senders report TLS failures but still deliver', remediation: `Switch to "mode: enforce" once TLS-RPT reports are clean, and publish ${newId} in ${txtName}.` });
     if (policy.mode === 'none') out.push({ status: 'warn', message: 'mode: none: the policy is withdrawn', remediation: 'Switch to mode: testing or enforce if MTA-STS should protect the domain.' });
 
-    if (lookupFailed(mxData.mx)) out.push({ status: 'error', message: `could not compare the mx: patterns with the MX hosts: MX ${domain} ${describeAnswer(mxData.mx)}` });
+    if (lookupFailed(mxData.mx)) out.push({ status: 'error', message: `could not compare the mx: patterns with the MX hosts: MX ${domain} ${describeAnswer(mxData.mx)}`, remediation: LOOKUP_REMEDIATION });
     else if (policy.mode !== 'none') {
       for (const r of recordsOf(mxData.mx, 'MX')) {
         if (coveringPattern(policy.mx, r.exchange)) continue;

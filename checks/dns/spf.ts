@@ -3,7 +3,7 @@
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
 import { answerEvidence, describeAnswer, lookupFailed } from '../../src/dns/answer.js';
 import { EXO_SPF_INCLUDE } from '../../src/dns/exo.js';
-import { lookupError, quote, txtLine } from '../../src/dns/findings.js';
+import { LOOKUP_REMEDIATION, lookupError, quote, txtLine } from '../../src/dns/findings.js';
 import { DNS_PROBES, type SpfProbeData } from '../../src/dns/probe-data.js';
 import { evaluateSpf, MAX_LOOKUPS, mergeSpfRecords, suggestSpfRecord, type SpfAnalysis } from '../../src/dns/spf.js';
 import { STATUS_RANK } from '../../src/types.js';
@@ -19,7 +19,7 @@ function analyse(a: SpfAnalysis, relaySource: string): Observation[] {
     out.push({ status: 'fail', message: `needs ${a.lookups} DNS lookups through nested includes (limit ${MAX_LOOKUPS}, RFC 7208 §4.6.4): receivers return permerror [${a.lookupBreakdown.join(', ')}]`, remediation: 'Cut the record below 10 lookups: drop includes of services you no longer use, replace a/mx terms with ip4: ranges, or ask the vendor for a flatter include.', exchangeOnline: FAILS_AT_RECEIVERS });
   }
   for (const p of a.problems) out.push({ status: p.severity === 'permerror' ? 'fail' : 'warn', message: `${p.message}${p.severity === 'permerror' ? ' (receivers return permerror)' : ''}` });
-  for (const t of a.temperrors) out.push({ status: 'error', message: `could not follow ${t}` });
+  for (const t of a.temperrors) out.push({ status: 'error', message: `could not follow ${t}`, remediation: LOOKUP_REMEDIATION });
   switch (a.effectiveAll) {
     case '-':
     case '~':

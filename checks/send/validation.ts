@@ -42,7 +42,15 @@ export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
   if (a.status === 'not-sent') {
     const reason = a.notSent?.reason;
     const status = reason === 'store' || reason === 'aborted' ? 'error' : 'skipped';
-    return { status, message: a.notSent?.message.startsWith('not sent') ? a.notSent.message : `not sent: ${a.notSent?.message ?? 'unknown reason'}`, evidence };
+    const message = a.notSent?.message.startsWith('not sent') ? a.notSent.message : `not sent: ${a.notSent?.message ?? 'unknown reason'}`;
+    // Without its own remediation an error would get the check's, which is about server replies.
+    const remediation =
+      reason === 'store'
+        ? 'Let the other run that holds the store finish, or move a damaged store aside (relaycheck never overwrites it), or set store: to another file; then run again.'
+        : reason === 'aborted'
+          ? 'Run again, with a longer --timeout if the run reached its deadline.'
+          : undefined;
+    return { status, message, ...(remediation ? { remediation } : {}), evidence };
   }
   if (a.status === 'accepted') {
     const rejected = a.rejected?.length ? `; refused recipients: ${a.rejected.join(', ')}` : '';

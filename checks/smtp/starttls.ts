@@ -21,9 +21,10 @@ function exoImpact(entry: PlanEntry, endpoint: Endpoint): Pick<Finding, 'exchang
         exchangeOnline: `The connector requires TLS (TlsSettings ${tlsSettingsName(entry.tls.mode)}), so Exchange Online will not deliver to this smart host: messages are deferred with 450 4.4.317 Cannot connect to remote server (or 450 4.7.320 certificate validation failed) and returned after the retry period.`,
       };
     }
+    // No PowerShell here on purpose: requiring TLS on the connector before the smart host offers
+    // STARTTLS would make Exchange Online defer every message to it.
     return {
-      exchangeOnline: 'The connector has no TlsSettings (opportunistic TLS): Exchange Online delivers to this smart host in clear text.',
-      powershell: `Set-OutboundConnector -Identity ${psQuote(entry.name)} -TlsSettings CertificateValidation`,
+      exchangeOnline: `The connector has no TlsSettings (opportunistic TLS): Exchange Online delivers to this smart host in clear text. Enable STARTTLS on the smart host first; only then require TLS on the connector (Set-OutboundConnector -Identity ${psQuote(entry.name)} -TlsSettings CertificateValidation), or Exchange Online defers all mail to it.`,
     };
   }
   if (endpoint.role === 'submission') {

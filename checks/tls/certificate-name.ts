@@ -11,7 +11,9 @@ import type { Finding, Plan } from '../../src/types.js';
 function proposedTlsDomain(cert: Certificate, plan: Plan): string | undefined {
   const names = [...cert.dnsNames, ...cert.commonNames];
   const domains = [plan.domain, ...plan.acceptedDomains];
-  return names.find((n) => domains.some((d) => nameWithinDomain(n, d))) ?? names[0];
+  // A name outside the organization's domains is not a TlsDomain to adopt: that certificate is
+  // the wrong one and should be replaced, not written into the connector.
+  return names.find((n) => domains.some((d) => nameWithinDomain(n, d)));
 }
 
 export default defineCheck({

@@ -25,6 +25,28 @@ export function isExchangeOnlineHost(host: string): boolean {
   return h === 'smtp.office365.com' || h.endsWith('.office365.com') || h === 'outlook.com' || h.endsWith('.outlook.com');
 }
 
+/** Replies that mean "this account may not send as this sender" (Exchange Online and Postfix). */
+export function isSenderRefusal(reply: string | undefined): boolean {
+  if (!reply) return false;
+  return /\b5\.7\.60\b|\b5\.2\.252\b|SendAsDenied|^553[ -]5\.7\.1\b|not owned by user|send as this sender/i.test(reply);
+}
+
+/** Replies that mean "these credentials are refused". */
+export function isAuthRefusal(reply: string | undefined): boolean {
+  if (!reply) return false;
+  return /^535\b|\b5\.7\.139\b|\b5\.7\.3\b.*authentication|\b5\.7\.30\b|^530[ -]5\.7\.57\b/i.test(reply);
+}
+
+/**
+ * Exchange Online has throttled the sending account after continuous errors: "550 5.2.251" to
+ * "5.2.255 Sender throttled due to continuous … errors". (554 5.2.252 SendAsDenied, the same
+ * enhanced code without "throttled", is the Send As refusal itself.)
+ */
+export function isThrottledReply(reply: string | undefined): boolean {
+  if (!reply) return false;
+  return /sender throttled/i.test(reply) || (/^550\b/.test(reply) && /\b5\.2\.25[1-5]\b/.test(reply) && !/SendAsDenied/i.test(reply));
+}
+
 export interface ReplyExplanation {
   /** what the reply means */
   meaning: string;
@@ -65,11 +87,19 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
         exchangeOnline: 'Exchange Online answers AUTH with 535 5.7.139 … the request did not meet the criteria to be authenticated successfully.',
       };
     }
+    if (/mailbox|SmtpClientAuthentication is disabled/i.test(reply)) {
+      return {
+        meaning: 'SMTP AUTH is switched off for this mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $true)',
+        fix: `Enable SMTP AUTH for the mailbox; see ${SMTP_AUTH_DOC}.`,
+        exchangeOnline: `Exchange Online answers AUTH with ${reply.slice(0, 160)}.`,
+        powershell: enableMailbox,
+      };
+    }
+    // Another 5.7.139 wording: do not guess which of the causes it is.
     return {
-      meaning: 'SMTP AUTH is switched off for this mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $true)',
-      fix: `Enable SMTP AUTH for the mailbox; see ${SMTP_AUTH_DOC}.`,
+      meaning: 'Exchange Online refused the sign-in for the reason the reply states (535 5.7.139 is used when SMTP AUTH is switched off for the tenant or mailbox, and when security defaults or Conditional Access block it)',
+      fix: `Look up the failed sign-in of the account in the Entra sign-in logs, and check that SMTP AUTH is enabled for the mailbox (Get-CASMailbox -Identity ${user} | Format-List SmtpClientAuthenticationDisabled); see ${SMTP_AUTH_DOC}.`,
       exchangeOnline: `Exchange Online answers AUTH with ${reply.slice(0, 160)}.`,
-      powershell: enableMailbox,
     };
   }
   if (/\b5\.7\.30\b/.test(reply)) {
@@ -117,6 +147,14 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
 /** Why a validation message was refused (connectors and submission), and the fix. */
 export function explainSendRefusal(reply: string, ctx: { connector?: string; username?: string; from: string; certificateName?: string }): ReplyExplanation | undefined {
   const conn = ctx.connector ? psQuote(ctx.connector) : undefined;
+  if (isThrottledReply(reply)) {
+    return {
+      meaning: `Exchange Online has throttled ${ctx.username ?? ctx.from} after continuous errors of the kind the reply names (mailbox full, Send As denied, invalid licence, too many or invalid recipients); Microsoft support cannot lift it`,
+      fix: 'Stop sending from this account until the throttle expires, and fix the cause the reply names first; relaycheck tries nothing more on the account in this run.',
+      exchangeOnline: `Exchange Online answers with ${reply.slice(0, 160)}.`,
+      temporary: false,
+    };
+  }
   if (/\b5\.7\.64\b/.test(reply) && /ATTR36/i.test(reply)) {
     return {
       meaning: 'neither the certificate domain nor the MAIL FROM domain is an accepted domain of the tenant (required for relay since November 2023)',

@@ -5,6 +5,13 @@ import { PLAN_TEMPLATE } from '../plan/template.js';
 
 export function initCommand(file: string, force: boolean): string {
   if (existsSync(file) && !force) throw new UsageError([{ file, message: 'already exists; use --force to overwrite it' }]);
-  writeFileSync(file, PLAN_TEMPLATE);
-  return `Wrote ${file}. Edit the hosts, names and validation recipients, then: relaycheck run -c ${file} --no-send\n`;
+  try {
+    writeFileSync(file, PLAN_TEMPLATE);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : (code ?? (err as Error).message);
+    throw new UsageError([{ file, message: `cannot write the plan: ${why}` }]);
+  }
+  // The plan reads the submission password from SCANNER_PASSWORD: without it a run stops at once (exit 2).
+  return `Wrote ${file}. Edit the hosts, names and validation recipients, export SCANNER_PASSWORD (the submission account's password), then: relaycheck run -c ${file} --no-send\n`;
 }

@@ -2,7 +2,7 @@
 // junit, nagios, prometheus). Exits 0, or the plugin code under --format nagios.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { parseFormats, writeReports } from '../report/write.js';
+import { parseFormats, prepareOutputFolder, writeReports } from '../report/write.js';
 import { nagiosExitCode } from '../report/nagios.js';
 import type { RunReport } from '../types.js';
 import type { Io } from './run.js';
@@ -29,6 +29,7 @@ export function readRunReport(file: string): RunReport {
 export function reportCommand(file: string, format: string[], out: string, io: Io): number {
   const report = readRunReport(file);
   const formats = parseFormats(format);
+  prepareOutputFolder(formats, out);
   const written = writeReports(report, formats, out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);
   if (written.files.length) io.stderr(`Wrote ${written.files.join(', ')}\n`);

@@ -4,7 +4,7 @@ import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
-import { checkOutput, parseFormats, writeReports } from '../report/write.js';
+import { checkOutput, parseFormats, prepareOutputFolder, writeReports } from '../report/write.js';
 import { afterRunHooks } from '../runner/hooks.js';
 import { defaultStorePath } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -72,6 +72,7 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   const timeouts = timeoutsFrom(args);
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
   const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
+  prepareOutputFolder(formats, args.out);
 
   const interrupt = new AbortController();
   const onSigint = () => {

@@ -38,6 +38,7 @@ export function parseDmarc(txt: string): DmarcRecord {
   const list = parseTagList(txt);
   const errors = [...list.errors];
   if (list.tags[0]?.name !== 'v' || list.tags[0].value.toUpperCase() !== 'DMARC1') errors.push('the record does not start with "v=DMARC1"');
+  else if (list.tags[0].value !== 'DMARC1') errors.push(`v=${list.tags[0].value} must be written "DMARC1" exactly (RFC 7489 §6.3): receivers may ignore the record`);
   const rua = uris(tagValue(list, 'rua'), 'rua', errors);
   const ruf = uris(tagValue(list, 'ruf'), 'ruf', errors);
   const p = tagValue(list, 'p')?.toLowerCase();

@@ -4,12 +4,15 @@ import type { Finding } from '../types.js';
 import { answerEvidence, answerSentence } from './answer.js';
 import type { DnsAnswer } from './types.js';
 
+/** What to do when a lookup itself failed (not the check's own remediation, which is about records). */
+export const LOOKUP_REMEDIATION = 'Check that the resolvers in dns.servers (or /etc/resolv.conf) answer for this name, then run again.';
+
 /** A lookup that failed (SERVFAIL, REFUSED, timeout, …): the check cannot decide. */
 export function lookupError(answer: DnsAnswer, hint?: string): Finding {
   return {
     status: 'error',
     message: `could not decide: ${answerSentence(answer)}${hint ? `; ${hint}` : ''}`,
-    remediation: 'Check that the resolvers in dns.servers (or /etc/resolv.conf) answer for this name, then run again.',
+    remediation: LOOKUP_REMEDIATION,
     evidence: { dns: answerEvidence(answer) },
   };
 }

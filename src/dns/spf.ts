@@ -40,7 +40,8 @@ export const LOOKUP_MECHANISMS: ReadonlySet<string> = new Set(['include', 'a', '
 export const MAX_LOOKUPS = 10;
 const MAX_DEPTH = 10;
 const MAX_NODES = 60;
-const MAX_MX_HOSTS = 10;
+/** RFC 7208 §4.6.4: an "mx" term may look up at most 10 address records; more is permerror. */
+export const MAX_MX_HOSTS = 10;
 
 /** A TXT string that is an SPF record: "v=spf1" alone or followed by a space (§4.5). */
 export function isSpfRecord(txt: string): boolean {
@@ -281,6 +282,7 @@ function walkRecord(domain: string, record: string, via: SpfNode['via'], term: s
       continue;
     }
     if (LOOKUP_MECHANISMS.has(t.name)) node.lookups++;
+    if (t.name === 'mx') tooManyMxHosts(t, domain, node, ctx);
     if (t.name === 'include') node.children.push(walkDomain(expandDomainSpec(t.domainSpec!, domain), 'include', t.raw, next, ctx));
   }
   const redirect = parsed.terms.find((t): t is SpfModifier => t.kind === 'modifier' && t.name === 'redirect');
@@ -292,6 +294,16 @@ function walkRecord(domain: string, record: string, via: SpfNode['via'], term: s
     }
   }
   return node;
+}
+
+/** The per-"mx" limit of 10 address lookups is separate from the 10-term limit (RFC 7208 §4.6.4). */
+function tooManyMxHosts(t: SpfMechanism, domain: string, node: SpfNode, ctx: WalkCtx): void {
+  const target = expandDomainSpec(t.domainSpec ?? domain, domain);
+  if (target === null) return;
+  const mx = ctx.lookup('MX', target);
+  if (!mx) return need(ctx, 'MX', target);
+  const hosts = new Set(mx.records.flatMap((r) => (r.type === 'MX' ? [normalizeName(r.exchange)] : []))).size;
+  if (hosts > MAX_MX_HOSTS) node.errors.push(`"${t.raw}": ${target} has ${hosts} MX hosts, more than the ${MAX_MX_HOSTS} address lookups one mx term may make (RFC 7208 §4.6.4)`);
 }
 
 function flatten(node: SpfNode): SpfNode[] {
@@ -446,7 +458,8 @@ function checkRecord(range: IpRange, domain: string, record: string, ctx: WalkCt
           return { result: 'pending' };
         }
         if (lookupFailed(mx)) return { result: 'temperror', reason: `MX ${target}: ${mx.status}` };
-        const hosts = mx.records.flatMap((rec) => (rec.type === 'MX' ? [normalizeName(rec.exchange)] : [])).slice(0, MAX_MX_HOSTS);
+        const hosts = [...new Set(mx.records.flatMap((rec) => (rec.type === 'MX' ? [normalizeName(rec.exchange)] : [])))];
+        if (hosts.length > MAX_MX_HOSTS) return { result: 'permerror', reason: `${domain}: ${t.raw}: ${target} has ${hosts.length} MX hosts, more than ${MAX_MX_HOSTS} (RFC 7208 §4.6.4)` };
         let pending: HostResult | undefined;
         for (const h of hosts) {
           const r = addressLookup(range, h, prefix, ctx);

@@ -16,7 +16,8 @@ import net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions, type PresentedCertificate } from './exo-mailbox.js';
-import { closeServer, exoInternalHost } from './exo-submission.js';
+import { exoInternalHost } from './exo-submission.js';
+import { closeServer, listenOn } from './listen.js';
 import { nameMatchesTlsDomain } from '../probes/send.js';
 
 export interface ExoMxOptions extends MailboxOptions {
@@ -208,12 +209,6 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
   const server = new SMTPServer(serverOptions);
   server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve((server.server.address() as { port: number }).port);
-    });
-  });
+  const port = await listenOn(server.server, host, options.port);
   return { host, port, messages: mailbox.messages, mailbox, decisions, close: () => closeServer(server) };
 }

@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions } from './exo-mailbox.js';
+import { closeServer, listenOn } from './listen.js';
 
 export type SmtpAuthBlock = 'mailbox' | 'tenant' | 'security-defaults' | 'conditional-access';
 
@@ -203,13 +204,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
   const server = new SMTPServer(serverOptions);
   server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve((server.server.address() as { port: number }).port);
-    });
-  });
+  const port = await listenOn(server.server, host, options.port);
   return {
     host,
     port,
@@ -218,11 +213,4 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
     authLog,
     close: () => closeServer(server),
   };
-}
-
-export function closeServer(server: SMTPServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    for (const c of server.connections) (c as unknown as { close(): void }).close();
-  });
 }

@@ -5,6 +5,7 @@
 // INBOX through `deliver`. One shared INBOX: the lab's users all see the same messages.
 import type { Socket } from 'node:net';
 import hoodiecrow from 'hoodiecrow-imap';
+import { listenOn } from './listen.js';
 
 export interface LabImapOptions {
   host?: string;
@@ -49,13 +50,7 @@ export async function startLabImap(options: LabImapOptions): Promise<LabImapServ
   server.server.on('tlsClientError', () => undefined);
   server.server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve((server.server.address() as { port: number }).port);
-    });
-  });
+  const port = await listenOn(server.server, host, options.port);
   let count = 0;
   let closed: Promise<void> | undefined;
   return {

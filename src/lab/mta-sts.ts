@@ -4,6 +4,7 @@
 // run's shared state (SHARED_MTA_STS_PORT in src/probes/mta-sts.ts).
 import { createServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { listenOn } from './listen.js';
 
 export interface MtaStsServerOptions {
   host?: string;
@@ -45,13 +46,7 @@ export async function startMtaStsServer(options: MtaStsServerOptions): Promise<M
   server.on('tlsClientError', () => undefined);
   server.on('clientError', (_err, socket) => socket.destroy());
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as { port: number }).port);
-    });
-  });
+  const port = await listenOn(server, host, options.port);
   let closed: Promise<void> | undefined;
   return {
     host,

@@ -88,6 +88,7 @@ export function labPlanData(input: LabPlanInput): PlanData {
     organization: LAB.organization,
     domain: LAB.domain,
     acceptedDomains: [LAB.domain],
+    store: './relaycheck.sqlite',
     trust: { system: false, ca: [`./${LAB_FILES.root}`] },
     resolve: {
       [hp(LAB.mxHost, ports.mx)]: addr,
@@ -159,6 +160,7 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
         ...faults,
       ].join('\n'),
     },
+    { path: ['store'], before: 'The lab\'s send log and run history, next to this plan: relaycheck history -c <this plan> lists the lab\'s runs.' },
     {
       path: ['trust'],
       before: 'Only the lab CA is trusted. In the lab it plays the part of a public CA (Exchange Online trusts public CAs only);\na plan for your tenant keeps system: true and lists a private CA here only if the relay uses one.',

@@ -6,7 +6,7 @@
 // comes in through `key`/`cert`, `starttls: false` stops offering STARTTLS.
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { closeServer } from './exo-submission.js';
+import { closeServer, listenOn } from './listen.js';
 import { readMessage } from './exo-mailbox.js';
 
 export interface SmartHostOptions {
@@ -111,13 +111,7 @@ export async function startSmartHost(options: SmartHostOptions): Promise<SmartHo
   const server = new SMTPServer(serverOptions);
   server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await new Promise<number>((resolve, reject) => {
-    server.server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.server.off('error', reject);
-      resolve((server.server.address() as { port: number }).port);
-    });
-  });
+  const port = await listenOn(server.server, host, options.port);
   let closed: Promise<void> | undefined;
   return {
     host,

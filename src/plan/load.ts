@@ -1,6 +1,7 @@
 // Reads a plan file (YAML or JSON), validates it against the shipped schema, and resolves it:
 // secrets read from the environment or files, relative paths against the plan's folder,
 // endpoints expanded with their default ports. Every problem names file, line and plan path.
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
@@ -39,6 +40,8 @@ export function loadPlan(file: string, options: LoadOptions = {}): Plan {
 }
 
 export function parsePlan(text: string, file: string, options: LoadOptions = {}): Plan {
+  // Windows editors and PowerShell's Out-File write a UTF-8 byte order mark: not part of the plan.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (/\.json$/i.test(file)) {
     // YAML accepts what JSON does not (trailing commas, comments): hold .json files to JSON.
     try {
@@ -61,7 +64,13 @@ export function parsePlan(text: string, file: string, options: LoadOptions = {})
       }),
     );
   }
-  const data = doc.toJS() as unknown;
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    // e.g. "Excessive alias count" for a YAML alias bomb: the file is not a usable plan.
+    throw new UsageError([{ file, message: `cannot read the plan: ${(err as Error).message}` }]);
+  }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new UsageError([{ file, message: 'the plan must be a mapping with at least `version: 1` and `domain:`' }]);
   }
@@ -113,7 +122,8 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     if (options.secrets === 'ignore') return { value: '', source: typeof value.env === 'string' ? `env ${value.env}` : `file ${value.file}` };
     if (typeof value.env === 'string') {
       const v = env[value.env];
-      if (v === undefined || v === '') problem(at, `environment variable ${value.env} is not set`);
+      if (v === undefined) problem(at, `environment variable ${value.env} is not set`);
+      else if (v === '') problem(at, `environment variable ${value.env} is empty`);
       else secrets.push(v);
       return { value: v ?? '', source: `env ${value.env}` };
     }
@@ -133,7 +143,16 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     const path = resolvePath(dir, relPath);
     try {
       const pem = readFileSync(path, 'utf8');
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) problem(at, `${relPath} holds no PEM certificate (${what})`);
+      const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+      if (blocks.length === 0) problem(at, `${relPath} holds no PEM certificate (${what})`);
+      for (const [n, block] of blocks.entries()) {
+        try {
+          new X509Certificate(block);
+        } catch {
+          problem(at, `${relPath}: certificate ${n + 1} of ${blocks.length} is damaged and cannot be parsed (${what})`);
+          break;
+        }
+      }
       return pem;
     } catch (err) {
       problem(at, `cannot read ${what} ${relPath}: ${errnoText(err)}`);

@@ -86,14 +86,18 @@ function describe(e: ErrorObject, data: unknown): { segments: string[]; message:
     case 'const':
       return { segments, message: `must be ${JSON.stringify(e.params.allowedValue)} (found ${JSON.stringify(value)})` };
     case 'type':
-      if (typeof value === 'string' && SECRET_KEYS.has(segments[segments.length - 1])) {
+      // Never echo a secret written inline (a password of digits is a number in YAML).
+      if (value !== null && typeof value !== 'object' && SECRET_KEYS.has(segments[segments.length - 1])) {
         return { segments, message: 'secrets are never written in the plan: use { env: NAME } or { file: path }' };
       }
-      return { segments, message: `must be ${e.params.type === 'array' ? 'a list' : e.params.type === 'object' ? 'a mapping' : `a ${e.params.type}`} (found ${describeValue(value)})` };
+      return { segments, message: `must be ${e.params.type === 'array' ? 'a list' : e.params.type === 'object' ? 'a mapping' : `${/^[aeiou]/.test(String(e.params.type)) ? 'an' : 'a'} ${e.params.type}`} (found ${describeValue(value)})` };
     case 'format':
       return { segments, message: `${FORMAT_TEXT[String(e.params.format)] ?? `must match format ${e.params.format}`} (found ${JSON.stringify(value)})` };
     case 'propertyNames':
       return null; // reported by the nested format error on the key
+    case 'minLength':
+      if (e.params.limit === 1) return { segments, message: 'must not be empty' };
+      return { segments, message: `must be at least ${e.params.limit} characters long` };
     case 'minItems':
       return { segments, message: `must list at least ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}` };
     case 'minProperties':

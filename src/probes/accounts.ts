@@ -11,8 +11,8 @@ import type { Endpoint, Plan, PlanEntry, ProbeContext } from '../types.js';
 export const SHARED_REFUSED_ACCOUNTS = 'refusedAccounts';
 
 export interface AccountRefusal {
-  /** what was refused: the credentials, or the sender */
-  kind: 'auth' | 'sender';
+  /** what was refused: the credentials, the sender, or the account as a whole (Exchange Online throttling, 5.2.25x) */
+  kind: 'auth' | 'sender' | 'throttled';
   /** the server's reply, as received */
   reply: string;
   /** the plan entry whose probe saw it */

@@ -28,14 +28,24 @@ function imapErrorText(err: unknown): string {
   return parts.join(' — ');
 }
 
+/** Without implicit TLS, must the IMAP login wait for STARTTLS? Yes, unless the mailbox is on loopback. */
+export function requireStartTls(secure: boolean, target: string): boolean {
+  const loopback = target === 'localhost' || target === '::1' || (isIP(target) === 4 && target.startsWith('127.'));
+  return !secure && !loopback;
+}
+
 async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Map<string, number>, ctx: ProbeContext): Promise<void> {
   const key = formatHostPort({ host: imap.host, port: imap.port });
   // Loaded on first use: imapflow is only needed when a plan confirms delivery.
   const { ImapFlow } = await import('imapflow');
+  const target = ctx.plan.resolve[key] ?? imap.host;
   const client = new ImapFlow({
-    host: ctx.plan.resolve[key] ?? imap.host,
+    host: target,
     port: imap.port,
     secure: imap.secure,
+    // The mailbox password never crosses the network in clear: without implicit TLS, STARTTLS
+    // is required — except to a loopback address (a local test mailbox), where it stays put.
+    doSTARTTLS: requireStartTls(imap.secure, target) ? true : undefined,
     servername: isIP(imap.host) ? undefined : imap.host,
     auth: { user: imap.username, pass: imap.password.value },
     logger: false,

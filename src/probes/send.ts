@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { accountRefusal, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
+import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
 import { redactText } from '../report/redact.js';
 import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
@@ -21,20 +22,13 @@ import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from 
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, Subject, TranscriptLine } from '../types.js';
 
 export const SEND_PROBE_ID = 'send';
+const REFUSAL_KIND = { auth: 'authentication refusal', sender: 'Send As refusal', throttled: 'throttling' } as const;
 const MAX_LINE = 512;
 const MAX_LINES = 600;
 
-/** Replies that mean "this account may not send as this sender" (Exchange Online and Postfix). */
-export function isSenderRefusal(reply: string | undefined): boolean {
-  if (!reply) return false;
-  return /\b5\.7\.60\b|\b5\.2\.252\b|SendAsDenied|^553[ -]5\.7\.1\b|not owned by user|send as this sender/i.test(reply);
-}
-
-/** Replies that mean "these credentials are refused". */
-export function isAuthRefusal(reply: string | undefined): boolean {
-  if (!reply) return false;
-  return /^535\b|\b5\.7\.139\b|\b5\.7\.3\b.*authentication|\b5\.7\.30\b|^530[ -]5\.7\.57\b/i.test(reply);
-}
+// Re-exported for the probes and tests that read them from here; the patterns live with the
+// other reply meanings in src/checks/replies.ts (pure, usable by checks).
+export { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
 
 /** The server's id for the queued message: Postfix "queued as X", Exchange Online "OK <id>", Exim "id=X". */
 export function queueIdOf(response: string | undefined): string | undefined {
@@ -238,7 +232,7 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
   }
   const earlier = accountRefusal(ctx, account);
   if (earlier) {
-    return notSent('account-refused', `an earlier ${earlier.kind === 'auth' ? 'authentication' : 'Send As'} refusal of ${account} in this run (${bound(earlier.reply, 200)}); nothing more is tried on this account, Exchange Online throttles accounts that keep failing (5.2.25x)`);
+    return notSent('account-refused', `an earlier ${REFUSAL_KIND[earlier.kind]} of ${account} in this run (${bound(earlier.reply, 200)}); nothing more is tried on this account, Exchange Online throttles accounts that keep failing (5.2.25x)`);
   }
 
   let log;
@@ -330,7 +324,8 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
     };
     attempt.status = err.responseCode ? 'refused' : 'failed';
     safeSettle(log, reservation.id, false);
-    if (response && entry.kind === 'submission') {
+    if (response && isThrottledReply(response)) markAccountRefused(ctx, account, { kind: 'throttled', reply: response, entry: entry.name });
+    else if (response && entry.kind === 'submission') {
       if (stage === 'auth' || isAuthRefusal(response)) markAccountRefused(ctx, account, { kind: 'auth', reply: response, entry: entry.name });
       else if (isSenderRefusal(response)) markAccountRefused(ctx, account, { kind: 'sender', reply: response, entry: entry.name });
     }

@@ -3,16 +3,13 @@
 // finish still returns this shape and says where and why it stopped.
 import type { EhloResult, SmtpFailure, SmtpReply } from './smtp-types.js';
 import type { TranscriptLine } from '../types.js';
+import type { AccountRefusal } from './accounts.js';
 import type { QuotaDecision, SendCounts } from '../store/send-log.js';
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'XOAUTH2';
 
 /** A refusal that ends all attempts on an account for the rest of the run. */
-export interface EarlierRefusal {
-  kind: 'auth' | 'sender';
-  reply: string;
-  entry: string;
-}
+export type EarlierRefusal = AccountRefusal;
 
 /** What one MAIL FROM / RCPT TO / RSET exchange (never DATA) showed. */
 export interface EnvelopeProbe {

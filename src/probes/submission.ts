@@ -13,7 +13,8 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { accountRefusal, markAccountRefused, secretsFor } from './accounts.js';
-import { isAuthRefusal, isSenderRefusal } from './send.js';
+import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
+import { trustedCas } from './send.js';
 import { SmtpClient, SmtpError, replyText } from './smtp-client.js';
 import { ehloNameFor } from './smtp-session.js';
 import { endpointsOf } from '../runner/subjects.js';
@@ -27,12 +28,6 @@ export const SUBMISSION_PROBE_ID = 'auth.submission';
 export const FOREIGN_SENDER = 'relaycheck-foreign@example.invalid';
 
 const is2xx = (r: SmtpReply | undefined) => Boolean(r && r.code >= 200 && r.code < 300);
-
-function trustFor(ctx: ProbeContext): string[] | undefined {
-  const own = ctx.plan.trust.ca.map((c) => c.pem).filter(Boolean);
-  if (own.length === 0) return ctx.plan.trust.system ? undefined : [];
-  return ctx.plan.trust.system ? [...tls.rootCertificates, ...own] : own;
-}
 
 function firstRecipient(account: SubmissionAccount): string {
   return account.validation?.to[0] ?? account.from;
@@ -136,7 +131,7 @@ export async function runSubmissionProbe(account: SubmissionAccount, endpoint: E
     if (!data.plaintext.starttlsOffered) {
       data.auth.notAttempted = 'STARTTLS is not offered, and relaycheck never sends credentials without TLS';
     } else {
-      const started = await client.startTls({ servername, minVersion: 'TLSv1.2', ciphers: tls.DEFAULT_CIPHERS, ca: trustFor(ctx) });
+      const started = await client.startTls({ servername, minVersion: 'TLSv1.2', ciphers: tls.DEFAULT_CIPHERS, ca: trustedCas(ctx.plan) });
       if (started.reply.code !== 220 || !started.tls) {
         data.auth.notAttempted = `STARTTLS was refused: ${replyText(started.reply)}`;
       } else {
@@ -206,7 +201,9 @@ async function authAndSender(client: SmtpClient, account: SubmissionAccount, mec
   if (challenge) data.auth.challenge = challenge;
   data.auth.ok = reply.code === 235;
   if (!data.auth.ok) {
-    if (reply.code >= 500 || isAuthRefusal(replyText(reply))) markAccountRefused(ctx, account.username, { kind: 'auth', reply: replyText(reply), entry: account.name });
+    const said = replyText(reply);
+    if (isThrottledReply(said)) markAccountRefused(ctx, account.username, { kind: 'throttled', reply: said, entry: account.name });
+    else if (reply.code >= 500 || isAuthRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'auth', reply: said, entry: account.name });
     return;
   }
   // The live sender match: MAIL FROM the plan's from, RCPT TO a validation recipient, RSET.
@@ -214,7 +211,8 @@ async function authAndSender(client: SmtpClient, account: SubmissionAccount, mec
   const sm = data.senderMatch;
   if (!sm.accepted) {
     const said = replyText((sm.refusedAt === 'rcpt' ? sm.rcpt : sm.mail)!);
-    if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name });
+    if (isThrottledReply(said)) markAccountRefused(ctx, account.username, { kind: 'throttled', reply: said, entry: account.name });
+    else if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name });
   }
   if (!account.expectForeignSenderRejected) return;
   if (!sm.accepted) {

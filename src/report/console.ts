@@ -17,9 +17,14 @@ const COLORS: Record<Status, [number, number]> = { pass: [32, 39], warn: [33, 39
 const LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
 
 function paint(text: string, status: Status, color: boolean): string {
-  if (!color) return text;
-  const [open, close] = COLORS[status];
-  return `\u001b[${open}m${text}\u001b[${close}m`;
+  const codes = Object.hasOwn(COLORS, status) ? COLORS[status] : undefined;
+  if (!color || !codes) return text;
+  return `\u001b[${codes[0]}m${text}\u001b[${codes[1]}m`;
+}
+
+/** A saved report (`relaycheck report`) may come from anywhere: an unknown status is shown, not trusted. */
+function label(status: Status): string {
+  return Object.hasOwn(LABEL, status) ? LABEL[status] : forTerminal(String(status), 8).toUpperCase();
 }
 
 export function renderConsole(report: RunReport, options: ConsoleOptions = { color: false }): string {
@@ -32,7 +37,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
   }
   const lines: string[] = [];
   const org = report.plan.organization ? `${forTerminal(report.plan.organization)} — ` : '';
-  lines.push(`relaycheck ${report.tool.version}: ${org}${forTerminal(report.plan.domain)} (${forTerminal(report.plan.file)}), ${report.startedAt}`);
+  lines.push(`relaycheck ${forTerminal(String(report.tool?.version), 40)}: ${org}${forTerminal(String(report.plan.domain))} (${forTerminal(String(report.plan.file))}), ${forTerminal(String(report.startedAt), 40)}`);
   if (report.options && !report.options.send) lines.push('No validation mail was sent (--no-send).');
   if (report.options?.deadlineHit) lines.push('The run deadline passed: results for unfinished probes are errors.');
   if (report.options?.interrupted) lines.push('The run was interrupted: this report is partial.');
@@ -49,7 +54,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
     for (const r of rows) {
       if (options.verbose === false && r.status === 'pass') continue;
       const remedy = r.status !== 'pass' && r.status !== 'skipped' && r.remediation ? `\n→ ${forTerminal(r.remediation, 600)}` : '';
-      table.push([paint(LABEL[r.status], r.status, options.color), r.check, forTerminal(r.endpoint ?? '—', 60), forTerminal(r.message, 800) + remedy]);
+      table.push([paint(label(r.status), r.status, options.color), forTerminal(String(r.check), 60), forTerminal(r.endpoint ?? '—', 60), forTerminal(String(r.message), 800) + remedy]);
     }
     lines.push(table.toString());
   }
@@ -58,7 +63,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
     for (const c of report.changes) lines.push(`  • ${forTerminal(c.message, 300)}`);
   }
   const s = report.summary;
-  const counts = (['pass', 'warn', 'fail', 'error', 'skipped'] as Status[]).map((k) => paint(`${s[k]} ${k}`, k, options.color && s[k] > 0)).join(', ');
-  lines.push('', `${paint(report.verdict.toUpperCase(), report.verdict, options.color)}: ${counts} in ${(report.durationMs / 1000).toFixed(1)} s`);
+  const counts = (['pass', 'warn', 'fail', 'error', 'skipped'] as Status[]).map((k) => paint(`${Number(s?.[k]) || 0} ${k}`, k, options.color && Number(s?.[k]) > 0)).join(', ');
+  lines.push('', `${paint(Object.hasOwn(LABEL, report.verdict) ? report.verdict.toUpperCase() : label(report.verdict), report.verdict, options.color)}: ${counts} in ${((Number(report.durationMs) || 0) / 1000).toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }

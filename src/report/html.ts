@@ -40,6 +40,16 @@ const CHANGE_LABEL: Record<ChangeEntry['kind'], [string, string]> = {
   'status-changed': ['CHANGED', 's-warn'],
 };
 
+/** A PowerShell line whose -Parameter names never wrap apart from their dash (copying gives the same text). */
+function psCode(text: unknown): SafeHtml {
+  return html`${String(text ?? '')
+    .split(/(?<=\s)(?=-[A-Za-z])/)
+    .map((part) => {
+      const m = /^(-[A-Za-z][A-Za-z0-9]*(?::\S*)?)([\s\S]*)$/.exec(part);
+      return m ? html`<span class="nw">${m[1]}</span>${m[2]}` : part;
+    })}`;
+}
+
 function badge(status: Status): SafeHtml {
   return html`<span class="badge s-${raw(status)}">${STATUS_LABEL[status]}</span>`;
 }
@@ -199,7 +209,7 @@ function resultRow({ result: r, index }: IndexedResult): SafeHtml {
 <td class="finding"><div class="title">${r.title}</div><p class="msg">${r.message}</p>${
     open && r.remediation ? html`<div class="detail"><span class="lbl">What to do</span>${linkify(r.remediation)}</div>` : ''
   }${r.exchangeOnline ? html`<div class="detail"><span class="lbl">In Exchange Online</span>${linkify(r.exchangeOnline)}</div>` : ''}${
-    r.powershell ? html`<div class="detail"><span class="lbl">PowerShell (Exchange Online)</span><pre class="ps">${r.powershell}</pre></div>` : ''
+    r.powershell ? html`<div class="detail"><span class="lbl">PowerShell (Exchange Online)</span><pre class="ps">${psCode(r.powershell)}</pre></div>` : ''
   }</td>
 </tr>`;
 }
@@ -214,17 +224,18 @@ function validity(cert: CertificateSummary, at: string): SafeHtml {
   return html`<span class="badge s-pass">VALID</span> <span class="muted">${plural(Math.floor(d), 'day')} left at this run</span>`;
 }
 
-function certificateCard(report: RunReport, sha: string, chainShas: string[], role: 'client' | 'server'): SafeHtml {
+function certificateCard(report: RunReport, sha: string, chainShas: string[], role: 'client' | 'server', file?: string): SafeHtml {
   const cert = certificateOf(report, sha);
   const roleText = role === 'client' ? 'Client certificate relaycheck presented' : 'Server certificate';
-  if (!cert) return html`<div class="cert"><div class="cert-head"><span class="role">${roleText}</span></div><dl><dt>SHA-256</dt><dd class="fp">${fingerprint(sha)}</dd></dl></div>`;
+  const fileRow = file ? html`<dt>File</dt><dd><code>${file}</code></dd>` : '';
+  if (!cert) return html`<div class="cert"><div class="cert-head"><span class="role">${roleText}</span></div><dl>${fileRow}<dt>SHA-256</dt><dd class="fp">${fingerprint(sha)}</dd></dl></div>`;
   const chain = chainOf(report, sha, chainShas);
   const sans = Array.isArray(cert.sans) ? cert.sans : [];
   const key = [cert.keyType, cert.keyBits ? `${cert.keyBits} bits` : ''].filter(Boolean).join(' ');
   return html`<div class="cert">
 <div class="cert-head"><span class="role">${roleText}</span>${validity(cert, report.startedAt)}</div>
 <dl>
-<dt>Subject</dt><dd>${cert.subject}</dd>
+${fileRow}<dt>Subject</dt><dd>${cert.subject}</dd>
 <dt>Names (SAN)</dt><dd>${sans.length ? sans.join(', ') : html`<span class="muted">none</span>`}</dd>
 <dt>Issuer</dt><dd>${cert.issuer}</dd>
 <dt>Valid</dt><dd>${utc(cert.notBefore)} – ${utc(cert.notAfter)}</dd>
@@ -243,17 +254,23 @@ ${
 }
 
 function certificates(report: RunReport, group: EndpointGroup): SafeHtml {
-  const seen = new Map<string, { chain: string[]; role: 'client' | 'server' }>();
+  const seen = new Map<string, { chain: string[]; role: 'client' | 'server'; file?: string }>();
   for (const { result } of group.results) {
     const sha = evidenceString(result, 'certSha256');
     if (!sha) continue;
     const entry = seen.get(sha);
     const chain = evidenceStrings(result, 'chainSha256');
-    if (!entry) seen.set(sha, { chain, role: certRoleOf(result) });
-    else if (!entry.chain.length && chain.length) entry.chain = chain;
+    const role = certRoleOf(result);
+    // The client certificate comes from the plan: its file says which one it was.
+    const file = role === 'client' ? evidenceString(result, 'certFile') : undefined;
+    if (!entry) seen.set(sha, { chain, role, file });
+    else {
+      if (!entry.chain.length && chain.length) entry.chain = chain;
+      entry.file ??= file;
+    }
   }
   if (!seen.size) return html``;
-  return html`<div class="certs">${[...seen].map(([sha, { chain, role }]) => certificateCard(report, sha, chain, role))}</div>`;
+  return html`<div class="certs">${[...seen].map(([sha, { chain, role, file }]) => certificateCard(report, sha, chain, role, file))}</div>`;
 }
 
 interface TranscriptPlacement {
@@ -261,6 +278,27 @@ interface TranscriptPlacement {
   anchor: string;
   /** "s2" section id where it is shown in full */
   shownIn?: string;
+}
+
+/** The results that point at each transcript: they say what the session was for and whether it matters. */
+type TranscriptUses = Map<string, { checks: string[]; statuses: Set<Status> }>;
+
+function transcriptUses(report: RunReport): TranscriptUses {
+  const uses: TranscriptUses = new Map();
+  for (const r of report.results) {
+    const id = evidenceString(r, 'transcript');
+    if (!id) continue;
+    let u = uses.get(id);
+    if (!u) uses.set(id, (u = { checks: [], statuses: new Set() }));
+    if (!u.checks.includes(r.check)) u.checks.push(r.check);
+    u.statuses.add(statusOf(r.status));
+  }
+  return uses;
+}
+
+function checkList(checks: string[]): string {
+  if (checks.length <= 3) return checks.join(', ');
+  return `${checks.slice(0, 2).join(', ')} and ${checks.length - 2} more checks`;
 }
 
 function transcriptLines(lines: TranscriptLine[]): SafeHtml {
@@ -279,24 +317,31 @@ function transcriptIds(group: EndpointGroup): string[] {
   return [...new Set(group.results.map((r) => evidenceString(r.result, 'transcript')).filter((x): x is string => Boolean(x)))];
 }
 
-function transcripts(report: RunReport, group: EndpointGroup, section: Section, sectionId: string, placed: Map<string, TranscriptPlacement>): SafeHtml {
+function transcripts(report: RunReport, group: EndpointGroup, section: Section, sectionId: string, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
   // A session that an endpoint's results also point at is shown under that endpoint.
   const underEndpoints = group.endpoint === null ? new Set(section.endpoints.filter((g) => g.endpoint !== null).flatMap(transcriptIds)) : new Set<string>();
   const ids = transcriptIds(group).filter((id) => !underEndpoints.has(id));
   return html`${ids.map((id) => {
     const lines = transcriptOf(report, id);
     if (!lines?.length) return '';
+    const use = uses.get(id) ?? { checks: [], statuses: new Set<Status>() };
+    // DNS checks record their queries and answers in the same form as an SMTP dialogue.
+    const dns = use.checks.length > 0 && use.checks.every((c) => c.startsWith('dns.'));
+    const title = dns ? `DNS lookups${group.endpoint ? ` for ${group.endpoint}` : ''}` : `SMTP transcript of ${group.endpoint ?? 'the session'}`;
     let p = placed.get(id);
-    if (p?.shownIn) return html`<p class="muted same">The same SMTP session is shown above: <a href="#${raw(p.anchor)}">transcript of ${group.endpoint ?? 'this session'}</a>.</p>`;
+    if (p?.shownIn) return html`<p class="muted same">The same ${dns ? 'lookups are' : 'SMTP session is'} shown above: <a href="#${raw(p.anchor)}">${title}</a>.</p>`;
     if (!p) placed.set(id, (p = { anchor: `tx${placed.size + 1}` }));
     p.shownIn = sectionId;
-    const where = group.endpoint ?? 'the session';
-    return html`<details class="transcript" id="${raw(p.anchor)}"><summary>SMTP transcript of ${where} <span class="muted">· ${plural(lines.length, 'line')} · ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
-<div class="legend">C: relaycheck · S: the server · *: note · TLS: after STARTTLS · times in seconds from connect · credentials redacted</div><pre class="tx">${transcriptLines(lines)}</pre></details>`;
+    const quiet = [...use.statuses].every((st) => st === 'pass' || st === 'skipped');
+    const legend = dns
+      ? 'C: the query relaycheck sent · S: the answer · *: note · times in seconds from the start of the lookups'
+      : 'C: relaycheck · S: the server · *: note · TLS: after STARTTLS · times in seconds from connect · credentials redacted';
+    return html`<details class="transcript${raw(quiet ? ' quiet' : '')}" id="${raw(p.anchor)}"><summary>${title} <span class="muted">${use.checks.length ? `· for ${checkList(use.checks)} ` : ''}· ${plural(lines.length, 'line')} · ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
+<div class="legend">${legend}</div><pre class="tx">${transcriptLines(lines)}</pre></details>`;
   })}`;
 }
 
-function endpointBlock(report: RunReport, group: EndpointGroup, sectionId: string, section: Section, placed: Map<string, TranscriptPlacement>): SafeHtml {
+function endpointBlock(report: RunReport, group: EndpointGroup, sectionId: string, section: Section, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
   const heading = group.endpoint
     ? html`<h3>${group.endpoint}<span class="kind">endpoint</span></h3>`
     : section.connector === null
@@ -307,17 +352,17 @@ function endpointBlock(report: RunReport, group: EndpointGroup, sectionId: strin
 ${group.results.map(resultRow)}
 </tbody></table>
 ${certificates(report, group)}
-${transcripts(report, group, section, sectionId, placed)}
+${transcripts(report, group, section, sectionId, placed, uses)}
 </div>`;
 }
 
-function sectionBlock(report: RunReport, section: Section, n: number, placed: Map<string, TranscriptPlacement>): SafeHtml {
+function sectionBlock(report: RunReport, section: Section, n: number, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
   const id = `s${n}`;
   const sum = STATUSES.filter((k) => section.summary[k]).map((k) => `${section.summary[k]} ${k}`).join(' · ');
   return html`<section class="group" id="${raw(id)}">
 <p class="eyebrow">${sectionKind(section)}</p>
 <div class="group-head"><h2>${section.title}</h2>${badge(section.verdict)}<span class="sum">${sum}</span></div>
-${section.endpoints.map((g) => endpointBlock(report, g, id, section, placed))}
+${section.endpoints.map((g) => endpointBlock(report, g, id, section, placed, uses))}
 </section>`;
 }
 
@@ -326,6 +371,7 @@ export function renderHtml(report: RunReport): string {
   const verdict = statusOf(report.verdict);
   const sections = sectionsOf(report);
   const placed = new Map<string, TranscriptPlacement>();
+  const uses = transcriptUses(report);
   const title = `relaycheck ${STATUS_LABEL[verdict]}: ${report.plan?.organization ?? report.plan?.domain ?? ''} — ${utc(report.startedAt)}`;
   const doc = html`<!doctype html>
 <html lang="en">
@@ -345,7 +391,7 @@ ${notices(report)}
 ${contents(sections)}
 ${attention(report)}
 ${changes(report)}
-${sections.map((s, i) => sectionBlock(report, s, i + 1, placed))}
+${sections.map((s, i) => sectionBlock(report, s, i + 1, placed, uses))}
 <footer>Generated by relaycheck ${report.tool?.version ?? ''} from the JSON report (schema ${String(report.schemaVersion)}), which holds every detail and can be re-rendered with <code>relaycheck report</code>.
 Server text is shown as received, with control characters removed and lines over 4 KB cut; credentials are redacted.</footer>
 </main>

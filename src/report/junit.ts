@@ -32,8 +32,14 @@ function seconds(ms: unknown): string {
   return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? (ms / 1000).toFixed(3) : '0.000';
 }
 
+/**
+ * Unique in the whole file: Jenkins lists cases by classname across suites, and GitLab keys them
+ * by classname and name, so the connector is named even with the endpoint — every inbound
+ * connector of a tenant shares its one MX endpoint.
+ */
 function caseName(r: CheckResult): string {
-  return r.endpoint ? `${r.check} @ ${r.endpoint}` : r.connector ? `${r.check} (${r.connector})` : r.check;
+  if (r.endpoint) return r.connector ? `${r.check} @ ${r.endpoint} (${r.connector})` : `${r.check} @ ${r.endpoint}`;
+  return r.connector ? `${r.check} (${r.connector})` : r.check;
 }
 
 function details(r: CheckResult): string {

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { createLimiter } from './limit.js';
 import { entriesOf, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
 import { redactDeep } from '../report/redact.js';
+import { ms } from '../checks/session.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   STATUS_RANK,
@@ -159,7 +160,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
           aborted,
         ]);
         done++;
-        options.onProgress?.(done, total, key.split('|').slice(1).join('|') || task.probe.id);
+        options.onProgress?.(done, total, progressLabel(task.probe.id, task.subject));
         return result;
       });
     })();
@@ -252,6 +253,13 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   return redactDeep(report, plan.secrets);
 }
 
+/** "smtp-session mail.contoso.com:25", "dns contoso.com": what a person reads in the progress line. */
+function progressLabel(probeId: string, subject: Subject): string {
+  const { connector, endpoint } = subjectLabels(subject);
+  const what = endpoint ?? (subject.scope === 'domain' ? subject.domain : connector);
+  return what ? `${probeId} ${what}` : probeId;
+}
+
 function safeAppliesTo(check: CheckDefinition, subject: Subject, plan: Plan): boolean {
   try {
     return check.appliesTo!(subject, plan);
@@ -263,7 +271,7 @@ function safeAppliesTo(check: CheckDefinition, subject: Subject, plan: Plan): bo
 function abortText(signal: AbortSignal, options: RunOptions): string {
   if (options.signal?.aborted) return 'run interrupted before this probe finished';
   void signal;
-  return `the run's deadline (${Math.round(options.timeouts.deadlineMs / 1000)} s) passed before this probe finished`;
+  return `the run's deadline (${ms(options.timeouts.deadlineMs)}) passed before this probe finished`;
 }
 
 export function errorText(err: unknown): string {

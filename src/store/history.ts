@@ -144,6 +144,13 @@ export function recordRun(db: Db, report: RunReport, plan: PlanIdentity): RunRep
     `INSERT INTO run_results (run_id, check_id, connector, endpoint, status, message, cert_sha256, tls_version)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Retention: summaries and per-result rows stay for trends; the whole JSON report (tens to
+  // hundreds of KB) only for the newest runs of each plan and selection — a nightly job would
+  // otherwise grow the store by tens of MB a year. A baseline is always among the kept ones.
+  const pruneReports = db.prepare(
+    `UPDATE runs SET report = '' WHERE plan_key = ? AND selection = ? AND report != ''
+       AND id NOT IN (SELECT id FROM runs WHERE plan_key = ? AND selection = ? ORDER BY id DESC LIMIT ?)`,
+  );
   db.transaction(() => {
     const info = insertRun.run(
       plan.key,
@@ -160,6 +167,7 @@ export function recordRun(db: Db, report: RunReport, plan: PlanIdentity): RunRep
     for (const r of out.results) {
       insertResult.run(info.lastInsertRowid, r.check, r.connector ?? null, r.endpoint ?? null, r.status, r.message, evidenceString(r, 'certSha256') ?? null, tlsVersionOf(r) ?? null);
     }
+    pruneReports.run(plan.key, selection, plan.key, selection, KEEP_FULL_REPORTS);
   }).immediate();
   return out;
 }
@@ -167,6 +175,9 @@ export function recordRun(db: Db, report: RunReport, plan: PlanIdentity): RunRep
 // ─── Drift ──────────────────────────────────────────────────────────────────────────────────
 
 const MESSAGE_MAX = 200;
+
+/** How many whole JSON reports the store keeps per plan and selection (older runs keep their summary and results). */
+export const KEEP_FULL_REPORTS = 60;
 
 function clip(text: string, max = MESSAGE_MAX): string {
   const flat = String(text).replace(/\s+/g, ' ').trim();

@@ -1,6 +1,6 @@
 // The command line as a new user meets it: help on every command, the catalogue, init, and a
 // first run of the init plan that ends with a report (connection failures are findings).
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,19 +48,45 @@ describe('relaycheck CLI', () => {
     const again = await runCli(['init'], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('relaycheck: relaycheck.yaml: already exists; use --force to overwrite it\n');
+    expect(init.stdout).toContain('export SCANNER_PASSWORD');
+    const nowhere = await runCli(['init', '-c', 'no/such/folder/plan.yaml'], { cwd: dir });
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toBe('relaycheck: no/such/folder/plan.yaml: cannot write the plan: its folder does not exist\n');
 
     // The example hosts must never be contacted from a test: map every endpoint to a closed
-    // loopback port's address, and DNS to a loopback address that does not answer.
+    // loopback port's address; the DNS checks' queries are refused by the loopback-only guard.
     const resolve = ['contoso-com.mail.protection.outlook.com:25:127.0.0.9', 'mail.contoso.com:25:127.0.0.9', 'smtp.office365.com:587:127.0.0.9'];
     const run = await runCli(['run', '--no-send', '--timeout', '1000', ...resolve.flatMap((x) => ['--resolve', x])], { cwd: dir, env: { SCANNER_PASSWORD: 'example-password' } });
     expect(run.stdout).toContain('Office 365 SMTP relay TLS 2');
     expect(run.stdout).toMatch(/(PASS|FAIL|ERROR): \d+ pass/);
-    expect([0, 1]).toContain(run.code);
+    expect(run.code).toBe(1); // unreachable endpoints are findings: exit 1, not a crash, not 0
     const files = readdirSync(join(dir, 'reports'));
     expect(files.some((f) => /^relaycheck-\d{8}T\d{6}Z\.json$/.test(f))).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, 'reports', files.find((f) => f.endsWith('.json'))!), 'utf8'));
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(JSON.stringify(report)).not.toContain('example-password');
+  });
+
+  it('takes the last value of a repeated option instead of failing on it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-repeat-'));
+    await runCli(['init'], { cwd: dir });
+    const r = await runCli(['run', '-c', 'nowhere.yaml', '-c', 'relaycheck.yaml', '--no-send', '--only', 'config', '--format', 'json', '--out', 'elsewhere', '--out', '-', '--fail-on', 'fail', '--fail-on', 'warn'], {
+      cwd: dir,
+      env: { SCANNER_PASSWORD: 'x' },
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).plan.file).toBe('relaycheck.yaml');
+    expect(existsSync(join(dir, 'elsewhere'))).toBe(false);
+  });
+
+  it('refuses an --out folder it cannot write before probing anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-outfile-'));
+    await runCli(['init'], { cwd: dir });
+    const r = await runCli(['run', '--no-send', '--format', 'json', '--out', 'relaycheck.yaml/reports', '--resolve', 'mail.contoso.com:25:127.0.0.9'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('relaycheck: --out: cannot write reports to relaycheck.yaml/reports: it (or a part of its path) is a file, not a folder\n');
+    expect(r.stdout).toBe('');
   });
 
   it('writes one format to stdout with --out - and refuses two', async () => {
@@ -85,6 +111,12 @@ describe('relaycheck CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('');
     expect(ok.stderr).toBe('');
+
+    writeFileSync(join(dir, 'open.yaml'), 'version: 1\ndomain: contoso.com\nconnectors:\n  - {name: Relay, direction: to-office365, endpoint: contoso-com.mail.protection.outlook.com, requireTls: false, tlsSenderCertificateName: "*.contoso.com"}\n');
+    const bad = await runCli(['run', '-c', 'open.yaml', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/^relaycheck: open\.yaml: fail \(1 fail, 0 error, 0 warn\) — see out[\\/]relaycheck-\d{8}T\d{6}Z\.json\n$/);
   });
 
   it('re-renders a saved run as a console table', async () => {

@@ -27,6 +27,11 @@ describe('relaycheck lab', () => {
     }
     expect(JSON.parse(readFileSync(join(tmp, reports![2]), 'utf8')).verdict).toBe('pass');
     expect(r.stdout).toContain('Lab plan: reports/lab/relaycheck-lab.yaml');
+    // the plan names its store, so the history of the lab's runs is one -c away
+    const history = await runCli(['history', '-c', 'reports/lab/relaycheck-lab.yaml'], { cwd: tmp });
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/^Runs of \S+relaycheck-lab\.yaml recorded in \S+reports\/lab\/relaycheck\.sqlite, newest first:/);
+    expect(history.stdout).toMatch(/│ 1 +│ .*│ PASS +│/);
   });
 
   it('exits 1 with the injected faults failing, each with what to do about it', async () => {

@@ -27,6 +27,7 @@ describe('DMARC records', () => {
     expect(parseDmarc('v=DMARC1; rua=mailto:d@contoso.com').errors).toEqual(['p= (the policy) is missing']);
     expect(parseDmarc('v=DMARC1; rua=mailto:d@contoso.com').policy).toBe('none'); // RFC 7489 §6.6.3
     expect(parseDmarc('v=DMARC1; p=block').errors).toEqual(['p=block is not none, quarantine or reject']);
+    expect(parseDmarc('v=dmarc1; p=reject')).toMatchObject({ policy: 'reject', errors: ['v=dmarc1 must be written "DMARC1" exactly (RFC 7489 §6.3): receivers may ignore the record'] });
     expect(parseDmarc('v=DMARC1; p=none; pct=150; rua=d@contoso.com').errors).toEqual(['rua: "d@contoso.com" is not a mailto: or https: URI', 'pct=150 is not 0..100']);
   });
 

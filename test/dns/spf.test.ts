@@ -134,6 +134,23 @@ describe('SPF evaluation', () => {
     ]);
   });
 
+  it('gives permerror for an mx term whose domain has more than 10 MX hosts, a limit apart from the 10 DNS-querying terms', () => {
+    const mx = Array.from({ length: 11 }, (_, i) => ({ preference: i, exchange: `mx${i}.contoso.net` }));
+    const { ev } = evaluate({ 'contoso.com': { TXT: ['v=spf1 ip4:192.0.2.1 mx:contoso.net include:spf.protection.outlook.com -all'] }, 'contoso.net': { MX: mx }, 'mx0.contoso.net': { A: ['203.0.113.1'] } }, 'contoso.com', ['203.0.113.1']);
+    const a = ev.analyses[0]!;
+    expect(a.lookups).toBe(3); // the MX hosts' address lookups do not count toward the 10 terms
+    expect(a.problems).toEqual([{ severity: 'permerror', message: 'contoso.com: "mx:contoso.net": contoso.net has 11 MX hosts, more than the 10 address lookups one mx term may make (RFC 7208 §4.6.4)' }]);
+    expect(a.relay[0]).toMatchObject({ result: 'permerror', reason: 'contoso.com: mx:contoso.net: contoso.net has 11 MX hosts, more than 10 (RFC 7208 §4.6.4)' });
+    // ten hosts are within the limit
+    const ten = evaluate({ 'contoso.com': { TXT: ['v=spf1 mx:contoso.net include:spf.protection.outlook.com -all'] }, 'contoso.net': { MX: mx.slice(0, 10) } }).ev.analyses[0]!;
+    expect(ten.problems).toEqual([]);
+  });
+
+  it('asks for the MX records an mx term names, so it can count their hosts', () => {
+    const partial = evaluateSpf('contoso.com', (type, name) => (type === 'TXT' && name === 'contoso.com' ? zoneLookup({ 'contoso.com': { TXT: ['v=spf1 mx -all'] } })(type, name) : undefined));
+    expect(partial.needs).toEqual([{ type: 'MX', name: 'contoso.com' }]);
+  });
+
   it('stops at a failed nested lookup with temperror instead of guessing', () => {
     const lookup: SpfLookup = (type, name) => {
       if (name === '_spf.contoso.com') return { name, type, status: 'timeout', records: [], cnames: [], ad: false, signed: false, tries: 2, ms: 6000, error: 'no answer' };

@@ -3,9 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlan, parsePlan, parseResolveFlag } from '../../src/plan/load.js';
+import { UsageError } from '../../src/errors.js';
 import { parseHostPort, parseIpPort } from '../../src/plan/address.js';
 import { PLAN_TEMPLATE } from '../../src/plan/template.js';
 import { schemaFile } from '../../src/plan/schema.js';
+import { createRootCa } from '../../src/pki/generate.js';
 
 describe('the plan loader', () => {
   it('accepts the plan that init writes, with the seed defaults for limits and TLS policy', () => {
@@ -32,9 +34,9 @@ describe('the plan loader', () => {
     ]);
   });
 
-  it('resolves relative paths and secret files against the plan folder', () => {
+  it('resolves relative paths and secret files against the plan folder', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaycheck-plan-'));
-    writeFileSync(join(dir, 'root.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'root.pem'), (await createRootCa({ cn: 'Plan Test Root' })).certPem);
     writeFileSync(join(dir, 'pw.txt'), 'from-a-file\n');
     writeFileSync(
       join(dir, 'relaycheck.yaml'),
@@ -59,6 +61,49 @@ describe('the plan loader', () => {
     expect(() =>
       parsePlan('version: 1\ndomain: contoso.com\nsurprise: 1\nconnectors:\n  - {name: o, direction: from-office365, smartHosts: [], tls: {mode: any}}\n', 'p.yaml'),
     ).toThrow('p.yaml:3:1: surprise: unknown key\np.yaml:5:42: connectors[0].smartHosts: must list at least 1 item');
+  });
+
+  it('refuses a trust anchor whose PEM block is damaged, naming the file, instead of failing later in every TLS session', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-plan-'));
+    writeFileSync(join(dir, 'root.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'relaycheck.yaml'), 'version: 1\ndomain: contoso.com\ntrust: {ca: [./root.pem]}\nconnectors: [{name: o, direction: from-office365, smartHosts: [a.contoso.com]}]\n');
+    expect(() => loadPlan(join(dir, 'relaycheck.yaml'))).toThrow(/relaycheck\.yaml:3:14: trust\.ca\[0\]: \.\/root\.pem: certificate 1 of 1 is damaged and cannot be parsed \(trust anchor\)$/);
+  });
+
+  it('reads a plan saved with a UTF-8 byte order mark, as Windows tools write it', () => {
+    const json = '\ufeff{"version": 1, "domain": "contoso.com", "connectors": [{"name": "o", "direction": "from-office365", "smartHosts": ["a.contoso.com"]}]}';
+    expect(parsePlan(json, 'p.json').domain).toBe('contoso.com');
+    expect(parsePlan(json, 'p.yaml').domain).toBe('contoso.com');
+  });
+
+  it('refuses a YAML alias bomb as a plan problem, not an internal error', () => {
+    const bomb = ['a: &a [x,x,x,x,x,x,x,x,x]', ...'bcdefg'.split('').map((k, i) => `${k}: &${k} [${Array(9).fill(`*${'abcdefg'[i]}`).join(',')}]`), 'h: [*g,*g,*g,*g,*g,*g,*g,*g,*g]'].join('\n');
+    let err: unknown;
+    try {
+      parsePlan(bomb, 'bomb.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toBe('bomb.yaml: cannot read the plan: Excessive alias count indicates a resource exhaustion attack');
+  });
+
+  it('never echoes a password written inline, even one YAML reads as a number', () => {
+    expect(() => parsePlan('version: 1\ndomain: contoso.com\nsubmission:\n  - {name: s, endpoint: smtp.office365.com, username: a@contoso.com, password: 918273645, from: a@contoso.com}\n', 'p.yaml')).toThrow(
+      /^p\.yaml:4:70: submission\[0\]\.password: secrets are never written in the plan: use \{ env: NAME \} or \{ file: path \}$/,
+    );
+  });
+
+  it('tells an empty secret variable from a missing one', () => {
+    const plan = 'version: 1\ndomain: contoso.com\nsubmission:\n  - {name: s, endpoint: smtp.office365.com, username: a@contoso.com, password: {env: RC_PW}, from: a@contoso.com}\n';
+    expect(() => parsePlan(plan, 'p.yaml', { env: {} })).toThrow('submission[0].password: environment variable RC_PW is not set');
+    expect(() => parsePlan(plan, 'p.yaml', { env: { RC_PW: '' } })).toThrow('submission[0].password: environment variable RC_PW is empty');
+  });
+
+  it('words schema problems as sentences: an integer, an empty name', () => {
+    const load = () => parsePlan('version: 1\ndomain: contoso.com\nlimits: {messagesPerMinute: 0.5}\nconnectors: [{name: "", direction: from-office365, smartHosts: [a.contoso.com]}]\n', 'p.yaml');
+    expect(load).toThrow('p.yaml:3:10: limits.messagesPerMinute: must be an integer (found number 0.5)');
+    expect(load).toThrow('p.yaml:4:15: connectors[0].name: must not be empty');
   });
 
   it('ships the schema file that editors can point at', () => {

@@ -47,3 +47,14 @@ describe('the delivery probe', () => {
     expect(JSON.stringify(data)).not.toContain('imap-secret-pw');
   });
 });
+
+describe('the IMAP login of send.delivery', () => {
+  it('requires STARTTLS before sending the password unless the mailbox is on loopback', async () => {
+    const { requireStartTls } = await import('../../src/probes/delivery.js');
+    expect(requireStartTls(false, 'imap.contoso.com')).toBe(true);
+    expect(requireStartTls(false, '192.0.2.143')).toBe(true);
+    expect(requireStartTls(true, 'imap.contoso.com')).toBe(false);
+    expect(requireStartTls(false, '127.0.40.1')).toBe(false);
+    expect(requireStartTls(false, '::1')).toBe(false);
+  });
+});

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SMTPServer } from 'smtp-server';
 import { startExoMx, type ExoMxServer } from '../../src/lab/exo-mx.js';
 import { startExoSubmission, type ExoSubmissionServer } from '../../src/lab/exo-submission.js';
 import { createRootCa, issueLeaf, type LabPki } from '../../src/pki/generate.js';
@@ -142,6 +143,38 @@ describe('the send probe', () => {
     markAccountRefused({ shared }, 'connector-check@contoso.test', { kind: 'sender', reply: '550 5.7.60 SMTP; Client does not have permissions to send as this sender', entry: 'other' });
     const { data } = await send(p, { shared });
     expect(data.attempts[0]).toMatchObject({ status: 'not-sent', notSent: { reason: 'account-refused' } });
+  });
+
+  it('tries nothing more on an account Exchange Online has throttled (550 5.2.25x)', async () => {
+    const pair = await serverCert(pki, 'mail.contoso.test');
+    let mails = 0;
+    const throttling = new SMTPServer({
+      ...pair,
+      logger: false,
+      disableReverseLookup: true,
+      authOptional: true,
+      onMailFrom(_a, _s, cb) {
+        mails++;
+        cb(Object.assign(new Error('5.2.251 Sender throttled due to continuous mailbox full errors'), { responseCode: 550 }));
+      },
+    });
+    await new Promise<void>((r) => throttling.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (throttling.server.address() as { port: number }).port;
+      const p = plan(
+        head(`resolve: { "mail.contoso.test:${port}": 127.0.0.1, "mx2.contoso.test:${port}": 127.0.0.1 }
+connectors:
+  - { name: Out, direction: from-office365, smartHosts: ["mail.contoso.test:${port}", "mx2.contoso.test:${port}"], tls: { mode: any }, validation: { from: connector-check@contoso.test, to: [admin@contoso.test] } }
+`),
+      );
+      const { data, ctx } = await send(p);
+      expect(data.attempts[0]).toMatchObject({ status: 'refused', error: { stage: 'mail', response: '550 5.2.251 Sender throttled due to continuous mailbox full errors' } });
+      expect(data.attempts[1]).toMatchObject({ status: 'not-sent', notSent: { reason: 'account-refused', message: expect.stringMatching(/^an earlier throttling of connector-check@contoso\.test in this run \(550 5\.2\.251/) } });
+      expect((ctx.shared.get('refusedAccounts') as Map<string, { kind: string }>).get('connector-check@contoso.test')?.kind).toBe('throttled');
+      expect(mails).toBe(1);
+    } finally {
+      await new Promise((r) => throttling.close(r));
+    }
   });
 
   it('refuses to send when the send log is damaged, because the quota could not be enforced', async () => {

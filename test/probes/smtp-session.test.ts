@@ -86,6 +86,8 @@ describe('the SMTP session probe against a TLS server', () => {
     const s = await session(server.host, server.port, { clientCertificate: { certPem: pki.leaves.client.chainPem, keyPem: pki.leaves.client.keyPem } });
     expect(s.tls).toMatchObject({ clientCertificateRequested: true, clientCertificatePresented: true });
     expect(server.sessions[0].clientCertificateSubject).toBe('CN=relay.example.test');
+    // The plan's client certificate is summarized too, so reports can show it and drift can see it renewed.
+    expect(s.certificateSummaries?.map((c) => c.sha256)).toContain(pki.leaves.client.sha256);
   });
 
   it('says no client certificate was requested when the server does not ask', async () => {

@@ -1,6 +1,6 @@
 // The HTML report opened in a real headless Chromium (Debian's package, driven by playwright-core):
 // a hostile server's report runs no script and sends no request, with and without its CSP; the
-// five-connector report renders offline, prints with its transcripts open, and is saved as a
+// five-connector report renders offline, prints on A4 with the transcripts behind problems open, and is saved as a
 // screenshot in test-artifacts/ for a person to look at. In CI a missing Chromium fails this file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -136,30 +136,67 @@ describe.skipIf(!available)('the HTML report in headless Chromium', () => {
     await page.context().close();
   });
 
-  it('prints each section on a new page with the collapsed transcripts open', async () => {
+  it('prints each section on a new page with the transcripts behind a problem open, passing sessions as one line', async () => {
     const { page } = await watchedPage(browser);
     await page.setContent(five, { waitUntil: 'load' });
     const transcripts = () =>
       page.evaluate(() =>
         [...document.querySelectorAll('details.transcript')].map((d) => ({
+          quiet: d.classList.contains('quiet'),
           open: (d as HTMLDetailsElement).open,
           visible: (d.querySelector('pre.tx') as HTMLElement).checkVisibility(),
           height: d.getBoundingClientRect().height,
         })),
       );
     const onScreen = await transcripts();
-    expect(onScreen.length).toBeGreaterThan(0);
+    expect(onScreen.filter((t) => t.quiet).length).toBeGreaterThan(0);
+    expect(onScreen.filter((t) => !t.quiet).length).toBeGreaterThan(0);
     for (const t of onScreen) expect(t).toMatchObject({ open: false, visible: false }); // collapsed on screen
     await page.emulateMedia({ media: 'print' });
     const printed = await transcripts();
     for (const t of printed) expect(t.open).toBe(false);
-    for (const t of printed) expect(t.visible).toBe(true);
-    for (const [i, t] of printed.entries()) expect(t.height).toBeGreaterThan(onScreen[i].height + 100);
+    for (const [i, t] of printed.entries()) {
+      if (t.quiet) {
+        expect(t.visible).toBe(false);
+        expect(t.height).toBeLessThan(onScreen[i].height + 40);
+      } else {
+        expect(t.visible).toBe(true);
+        expect(t.height).toBeGreaterThan(onScreen[i].height + 100);
+      }
+    }
     const breaks = await page.evaluate(() => [...document.querySelectorAll('section.group')].map((s) => getComputedStyle(s).breakBefore));
     expect(new Set(breaks)).toEqual(new Set(['page']));
     const pdf = await page.pdf({ format: 'A4', printBackground: true });
     writeFileSync(`${ARTIFACTS}report.pdf`, pdf);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.context().close();
+  });
+
+  it('prints on A4 with the wide layout, and shows a phone the connector names: nothing squeezed to a letter a line', async () => {
+    // An A4 page is about 700 CSS pixels wide: narrower than the phone breakpoint, which must not apply to print.
+    const { page } = await watchedPage(browser, { width: 700, height: 1000 });
+    await page.setContent(five, { waitUntil: 'load' });
+    await page.emulateMedia({ media: 'print' });
+    const layout = await page.evaluate(() => ({
+      chk: Math.min(...[...document.querySelectorAll('.results td.chk')].map((td) => td.getBoundingClientRect().width)),
+      idHeights: [...document.querySelectorAll('.results td.chk code')].map((c) => ({ id: c.textContent, lines: Math.round(c.getBoundingClientRect().height / parseFloat(getComputedStyle(c).lineHeight || '18')) })),
+      certColumns: getComputedStyle(document.querySelector('.cert dl')!).gridTemplateColumns.split(' ').length,
+      attentionColumns: getComputedStyle(document.querySelector('.items li')!).gridTemplateColumns.split(' ').length,
+    }));
+    expect(layout.chk).toBeGreaterThan(150);
+    expect(layout.certColumns).toBe(2);
+    expect(layout.attentionColumns).toBe(2);
+    // a check id wraps at most once (after its "-"), never letter by letter
+    for (const { id, lines } of layout.idHeights) expect(lines, id ?? '').toBeLessThanOrEqual(2);
+    // on a phone the contents table keeps the connector names readable (each section repeats its counts)
+    await page.emulateMedia({ media: 'screen' });
+    await page.setViewportSize({ width: 400, height: 900 });
+    const phone = await page.evaluate(() => ({
+      name: document.querySelector('.toc td')!.getBoundingClientRect().width,
+      width: document.documentElement.scrollWidth,
+    }));
+    expect(phone.name).toBeGreaterThan(150);
+    expect(phone.width).toBeLessThanOrEqual(400);
     await page.context().close();
   });
 });

@@ -135,7 +135,12 @@ describe('the HTML report', () => {
     expect(row).toContain('554 5.2.252 SendAsDenied: scanner@contoso.com may not send as scanner-fr@contoso.com');
     expect(row).toContain('<span class="lbl">What to do</span>Grant Send As');
     expect(row).toContain('<span class="lbl">In Exchange Online</span>');
-    expect(row).toContain('<pre class="ps">Add-RecipientPermission -Identity &#39;scanner-fr@contoso.com&#39; -Trustee &#39;scanner@contoso.com&#39; -AccessRights SendAs</pre>');
+    expect(row).toContain(
+      '<pre class="ps">Add-RecipientPermission <span class="nw">-Identity</span> &#39;scanner-fr@contoso.com&#39; <span class="nw">-Trustee</span> &#39;scanner@contoso.com&#39; <span class="nw">-AccessRights</span> SendAs</pre>',
+    );
+    // the tags only keep "-Trustee" from wrapping apart: the text a reader copies is the command
+    const ps = /<pre class="ps">([\s\S]*?)<\/pre>/.exec(row)![1].replace(/<[^>]+>/g, '').replace(/&#39;/g, "'");
+    expect(ps).toBe("Add-RecipientPermission -Identity 'scanner-fr@contoso.com' -Trustee 'scanner@contoso.com' -AccessRights SendAs");
     expect(five).toMatch(/<a href="https:\/\/learn\.microsoft\.com\/en-us\/purview\/tls-1\.0-and-1\.1-deprecation-for-office-365" rel="noopener noreferrer">/);
   });
 
@@ -157,10 +162,46 @@ describe('the HTML report', () => {
 
   it('puts each session\'s transcript in a collapsible section once, under its endpoint', () => {
     const report = fixtureReport('five-connectors');
-    expect((five.match(/<details class="transcript"/g) ?? []).length).toBe(Object.keys(report.transcripts).length);
+    expect((five.match(/<details class="transcript[ "]/g) ?? []).length).toBe(Object.keys(report.transcripts).length);
     expect(five).toContain('<summary>SMTP transcript of smtp.office365.com:587');
     expect(five).toContain('AUTH LOGIN ****');
     expect(five).not.toMatch(/<details[^>]* open/);
+  });
+
+  it('names what each transcript was for, calls DNS lookups DNS, and marks the ones whose checks all pass', () => {
+    const lookups = [
+      { t: 19, dir: 'send' as const, tls: false, line: 'MX contoso.com?' },
+      { t: 20, dir: 'recv' as const, tls: false, line: 'contoso.com MX 0 contoso-com.mail.protection.outlook.com' },
+    ];
+    const doc = renderHtml(
+      minimal({
+        results: [
+          { check: 'dns.mx', status: 'pass', severity: 'high', title: 'MX points at Exchange Online', connector: null, endpoint: null, message: 'MX 0 …', remediation: '', evidence: { transcript: 't1' }, durationMs: 1 },
+          { check: 'dns.spf', status: 'fail', severity: 'high', title: 'SPF', connector: null, endpoint: null, message: 'no SPF record', remediation: 'Publish one.', evidence: { transcript: 't2' }, durationMs: 1 },
+        ],
+        transcripts: { t1: lookups, t2: [{ t: 5, dir: 'send', tls: false, line: 'TXT contoso.com?' }] },
+      }),
+    );
+    expect(doc).not.toContain('SMTP transcript');
+    expect(doc).toContain('<details class="transcript quiet" id="tx1"><summary>DNS lookups <span class="muted">· for dns.mx · 2 lines · 0.02 s</span></summary>');
+    expect(doc).toContain('<details class="transcript" id="tx2"><summary>DNS lookups <span class="muted">· for dns.spf · 1 line');
+    expect(doc).toContain('C: the query relaycheck sent · S: the answer');
+    // an endpoint's sessions say which checks they served, so two of them are told apart
+    const berlin = five.slice(five.indexOf('<section class="group" id="s3">'), five.indexOf('<section class="group" id="s4">'));
+    expect(berlin).toMatch(/<summary>SMTP transcript of contoso-com\.mail\.protection\.outlook\.com:25 <span class="muted">· for [a-z.-]+, [a-z.-]+ and \d+ more checks · \d+ lines · /);
+  });
+
+  it('names the file of the client certificate relaycheck presented', () => {
+    const doc = renderHtml(
+      minimal({
+        results: [
+          { check: 'tls.client-certificate', status: 'fail', severity: 'high', title: 'Client certificate', connector: 'Relay', endpoint: 'contoso-com.mail.protection.outlook.com:25', message: 'the certificate has CN=relay.other.test', remediation: 'Reissue it.', evidence: { certSha256: 'AB'.repeat(32), certFile: '/etc/relaycheck/pki/relay.pem' }, durationMs: 1 },
+        ],
+      }),
+    );
+    const card = doc.slice(doc.indexOf('<div class="cert">'));
+    expect(card).toContain('<span class="role">Client certificate relaycheck presented</span>');
+    expect(card).toContain('<dt>File</dt><dd><code>/etc/relaycheck/pki/relay.pem</code></dd>');
   });
 
   it('shows what changed since the last run, or that this is the first run, or why it is unknown', () => {

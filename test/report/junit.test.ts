@@ -57,16 +57,29 @@ describe('the JUnit report', () => {
     const smartHost = doc.testsuite.find((s) => s.name === 'Office 365 SMTP relay TLS 2')!;
     expect(smartHost).toMatchObject({ tests: '18', failures: '1', errors: '0', skipped: '1' });
     const names = smartHost.testcase!.map((c) => c.name);
-    expect(names).toContain('tls.certificate-expiry @ mail.contoso.com:25');
-    expect(names).toContain('tls.certificate-expiry @ mail2.contoso.com:25');
+    expect(names).toContain('tls.certificate-expiry @ mail.contoso.com:25 (Office 365 SMTP relay TLS 2)');
+    expect(names).toContain('tls.certificate-expiry @ mail2.contoso.com:25 (Office 365 SMTP relay TLS 2)');
     expect(names).toContain('config.connector-tls (Office 365 SMTP relay TLS 2)');
-    const expired = smartHost.testcase!.find((c) => c.name === 'tls.certificate-expiry @ mail2.contoso.com:25')!;
+    const expired = smartHost.testcase!.find((c) => c.name === 'tls.certificate-expiry @ mail2.contoso.com:25 (Office 365 SMTP relay TLS 2)')!;
     expect(expired.classname).toBe('tls.certificate-expiry');
     expect(expired.failure!.message).toBe('Expired 35 days ago (notAfter 2026-10-23T02:00:00Z)');
     expect(expired.failure!.type).toBe('high');
     expect(expired.failure!['#text']).toContain('What to do: Renew the certificate');
     expect(expired.failure!['#text']).toContain("PowerShell:\nSet-OutboundConnector -Identity 'Office 365 SMTP relay TLS 2'");
     expect(smartHost.testcase!.find((c) => c.classname === 'send.validation')!.skipped!.message).toContain('outbound connectors');
+  });
+
+  it('names every case uniquely in the file, though the inbound connectors share the tenant\'s MX endpoint', () => {
+    // Jenkins lists cases by classname across suites and GitLab keys them by classname and name:
+    // three connectors' "smtp.connect @ contoso-com.mail.protection.outlook.com:25" would read as one.
+    const report = fixtureReport('five-connectors');
+    const shared = new Set(report.results.filter((r) => r.check === 'smtp.connect' && r.endpoint === 'contoso-com.mail.protection.outlook.com:25').map((r) => r.connector));
+    expect(shared.size).toBeGreaterThan(1);
+    const cases = parse(renderJunit(report)).testsuites.testsuite.flatMap((s) => s.testcase ?? []);
+    const ids = cases.map((c) => `${c.classname}\u0000${c.name}`);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(cases.map((c) => c.name)).toContain('smtp.connect @ contoso-com.mail.protection.outlook.com:25 (Scanner relay Berlin)');
+    expect(cases.map((c) => c.name)).toContain('dns.mx');
   });
 
   it('reports a warning as a passing case with a WARN note, and an undecided check as an error', () => {

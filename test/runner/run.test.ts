@@ -45,6 +45,24 @@ describe('runPlan', () => {
     expect(report.summary.pass).toBe(12);
   });
 
+  it('reports progress as done/total with the probe and endpoint a person can read', async () => {
+    const seen: string[] = [];
+    const counts: string[] = [];
+    const registry: Registry = {
+      probes: [probe('session', async () => ({ ok: true }))],
+      checks: [check('test.a', ['session'], () => ({ status: 'pass', message: 'a' }))],
+    };
+    await runPlan(planWithSmartHosts(2), registry, {
+      ...options,
+      onProgress: (done, total, label) => {
+        counts.push(`${done}/${total}`);
+        seen.push(label);
+      },
+    });
+    expect(counts).toEqual(['1/2', '2/2']);
+    expect(seen.sort()).toEqual(['session host1.contoso.test:25', 'session host2.contoso.test:25']);
+  });
+
   it('runs a probe once per endpoint however many checks need it', async () => {
     let runs = 0;
     const registry: Registry = {
@@ -69,7 +87,30 @@ describe('runPlan', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(report.options?.deadlineHit).toBe(true);
     expect(report.results.map((r) => r.status)).toEqual(['pass', 'error', 'error']);
-    expect(report.results[1].message).toMatch(/deadline \(0 s\) passed before this probe finished/);
+    expect(report.results[1].message).toMatch(/deadline \(200 ms\) passed before this probe finished/);
+  });
+
+  it('ends an interrupted run (Ctrl-C) with a partial report that says so, keeping what finished', async () => {
+    const interrupt = new AbortController();
+    let started = 0;
+    const registry: Registry = {
+      probes: [probe('hangs-after-first', async (s, ctx) => {
+        if (endpointKey(s).startsWith('host1.')) return { fast: true };
+        if (++started === 2) setTimeout(() => interrupt.abort(), 0); // Ctrl-C while both slow probes hang
+        await sleep(60_000, ctx.signal);
+        return { fast: false };
+      })],
+      checks: [check('test.hang', ['hangs-after-first'], () => ({ status: 'pass', message: 'answered' }))],
+    };
+    const report = await runPlan(planWithSmartHosts(3), registry, { ...options, signal: interrupt.signal });
+    expect(report.options).toMatchObject({ interrupted: true });
+    expect(report.options?.deadlineHit).toBeUndefined();
+    expect(report.results.map((r) => [r.status, r.message])).toEqual([
+      ['pass', 'answered'],
+      ['error', 'could not decide: run interrupted before this probe finished'],
+      ['error', 'could not decide: run interrupted before this probe finished'],
+    ]);
+    expect(exitCodeFor(report, 'fail')).toBe(1);
   });
 
   it('turns a probe that cannot produce data into error results for its dependants, not fails', async () => {

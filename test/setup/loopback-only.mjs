@@ -49,6 +49,20 @@ dgram.Socket.prototype.send = function guardedSend(...args) {
   return send.apply(this, args);
 };
 
+// A connected UDP socket (connect(port, address), then send(msg) with no address: what the DNS
+// probes do) must be guarded at connect, or its datagrams would reach the site's resolver.
+const udpConnect = dgram.Socket.prototype.connect;
+dgram.Socket.prototype.connect = function guardedUdpConnect(port, address) {
+  // connect(port) alone targets localhost; a named non-loopback address is refused with 'error'
+  // (not the callback: callers that ignore its argument would then send on an unconnected socket).
+  if (typeof address === 'string' && !isLoopback(address)) {
+    const err = refuse('UDP connect', address);
+    process.nextTick(() => this.emit('error', err));
+    return;
+  }
+  return udpConnect.apply(this, arguments);
+};
+
 // Name lookups: only loopback names and IP literals. Anything else would ask the system resolver.
 const lookup = dns.lookup;
 dns.lookup = function guardedLookup(hostname, options, callback) {

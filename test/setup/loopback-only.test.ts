@@ -17,6 +17,21 @@ describe('the loopback-only guard of the test suite', () => {
     expect(err?.message).toContain('UDP datagram to non-loopback address 10.255.255.53 refused');
   });
 
+  it('refuses a connected UDP socket to a non-loopback resolver (connect, then send without an address)', async () => {
+    const socket = dgram.createSocket('udp4');
+    const sent = { called: false };
+    const err = await new Promise<Error>((resolve) => {
+      socket.on('error', resolve);
+      socket.connect(53, '10.255.255.53', () => {
+        sent.called = true;
+        socket.send(Buffer.from('x'));
+      });
+    });
+    socket.close();
+    expect(err.message).toContain('UDP connect to non-loopback address 10.255.255.53 refused');
+    expect(sent.called).toBe(false);
+  });
+
   it('resolves no host name except loopback ones', async () => {
     await expect(lookup('example.com')).rejects.toThrow('only loopback names resolve in tests');
     await expect(lookup('localhost')).resolves.toBeTruthy();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../../src/store/db.js';
-import { computeChanges, listRuns, planIdentity, recordRun, selectionOf } from '../../src/store/history.js';
+import { computeChanges, KEEP_FULL_REPORTS, listRuns, planIdentity, recordRun, selectionOf } from '../../src/store/history.js';
 import { afterRunHooks, storePathFor } from '../../src/runner/hooks.js';
 import { fixtureReport } from '../report/fixtures.js';
 import { planFromYaml } from '../helpers/plans.js';
@@ -71,6 +71,18 @@ describe('run history', () => {
     expect(rows).toContainEqual(expect.objectContaining({ check_id: 'tls.version', endpoint: 'archive2.fabrikam.net:25', status: 'fail', tls_version: 'TLSv1.0' }));
     const stored = JSON.parse((db.prepare('SELECT report FROM runs WHERE id = ?').get(runs[2].id) as { report: string }).report) as RunReport;
     expect(stored.results).toEqual(first.results);
+  });
+
+  it('keeps the whole report only for the newest runs, and every run\'s summary and results', () => {
+    const { db } = tempStore();
+    const first = fixtureReport('five-connectors');
+    let last: RunReport = first;
+    for (let night = 0; night < KEEP_FULL_REPORTS + 5; night++) last = recordRun(db, nextNight(first, night), PLAN);
+    const counts = db.prepare("SELECT count(*) AS runs, sum(report != '') AS full FROM runs").get() as { runs: number; full: number };
+    expect(counts).toEqual({ runs: KEEP_FULL_REPORTS + 5, full: KEEP_FULL_REPORTS });
+    expect(db.prepare('SELECT count(DISTINCT run_id) AS n FROM run_results').get()).toEqual({ n: KEEP_FULL_REPORTS + 5 });
+    expect(last.history?.previous).toBeDefined(); // the baseline is among the kept reports
+    expect(listRuns(db, { limit: 1000 })).toHaveLength(KEEP_FULL_REPORTS + 5);
   });
 
   it('says a plan\'s first run has nothing to compare with', () => {

@@ -4,6 +4,7 @@
 // CNAMEs are followed: when a server returns only the alias (an authoritative server for another
 // zone does), the target is asked in turn.
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type * as dnsPacket from 'dns-packet';
 import { normalizeName } from '../../dns/answer.js';
@@ -76,7 +77,13 @@ export function createResolver(options: ResolverOptions): Resolver {
   const servers = options.servers.length ? options.servers : [{ host: '127.0.0.1', port: 53 }];
   const timeoutMs = Math.max(1, options.timeoutMs ?? DEFAULT_DNS_TIMEOUT_MS);
   const attempts = Math.max(1, options.attempts ?? DEFAULT_DNS_ATTEMPTS);
-  const signal = options.signal;
+  // One listener on the run's signal, however many questions are in flight: each exchange listens
+  // on this inner signal instead (more than 10 listeners on one signal make Node print a warning).
+  const inner = new AbortController();
+  setMaxListeners(0, inner.signal);
+  if (options.signal?.aborted) inner.abort();
+  else options.signal?.addEventListener('abort', () => inner.abort(), { once: true });
+  const signal = options.signal ? inner.signal : undefined;
   const cache = new Map<string, Promise<DnsAnswer>>();
   const stats = { questions: 0, packets: 0 };
 

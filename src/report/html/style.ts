@@ -1,6 +1,6 @@
 // The report's stylesheet: a constant (the only markup that passes through `raw`). System fonts
-// only, no external resource; a print layout where every section starts on a new page and
-// collapsed transcripts are printed open.
+// only, no external resource; a print layout where every section starts on a new page and the
+// collapsed transcripts behind a failure, warning or error are printed open.
 export const STYLESHEET = `
 :root {
   --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0b5cad;
@@ -69,7 +69,7 @@ td { vertical-align: top; padding: 8px; border-bottom: 1px solid var(--line); }
 .endpoint > h3 .kind { font-weight: 400; color: var(--muted); font-size: 13px; margin-left: 6px; }
 .results td.st { width: 92px; }
 .results td.chk { width: 230px; }
-.results td.chk code { font-weight: 600; }
+.results td.chk code { font-weight: 600; overflow-wrap: break-word; } /* wraps after a "-", never inside a word ("anywhere" would shrink the column to one letter) */
 .results .sev { font-size: 12px; color: var(--muted); }
 .results .title { font-weight: 600; }
 .results tr.row-pass .title, .results tr.row-skipped .title { font-weight: 500; }
@@ -82,6 +82,7 @@ td { vertical-align: top; padding: 8px; border-bottom: 1px solid var(--line); }
 .detail .lbl, .lbl { display: block; font-size: 11.5px; font-weight: 700; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
 pre { margin: 6px 0 0; padding: 8px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; overflow-wrap: anywhere; }
 pre.ps { user-select: all; -webkit-user-select: all; background: #f3f6fb; }
+pre.ps .nw { white-space: nowrap; } /* a -Parameter is never split from its dash */
 .certs { margin-top: 14px; display: grid; gap: 12px; }
 .cert { border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; }
 .cert-head { display: flex; gap: 10px; align-items: baseline; flex-wrap: wrap; margin-bottom: 8px; }
@@ -108,9 +109,11 @@ pre.tx { margin: 0; border: 0; border-radius: 0 0 8px 8px; font-size: 12px; line
 .tx .more { color: var(--muted); font-style: italic; }
 .legend { font-size: 12px; color: var(--muted); padding: 6px 12px 10px; }
 footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line); font-size: 12px; color: var(--muted); }
-@media (max-width: 720px) {
+@media screen and (max-width: 720px) { /* screen only: an A4 page is narrower than 720 px too */
   .page { padding: 16px; }
   .results td.chk { width: auto; }
+  .toc .num { display: none; } /* each section's heading repeats its counts */
+  pre.ps .nw { white-space: inherit; } /* a long -Parameter may wrap on a phone rather than widen the page */
   .items li { grid-template-columns: 1fr; }
   .cert dl { grid-template-columns: 1fr; }
 }
@@ -121,12 +124,17 @@ footer { margin-top: 40px; padding-top: 12px; border-top: 1px solid var(--line);
   .group { break-before: page; margin-top: 0; border-top: 0; }
   .endpoint > h3, .group-head, .block > h2 { break-after: avoid; }
   tr, .cert, .items li, pre.ps, .notice { break-inside: avoid; }
+  .results td.st { width: 80px; }
+  .results td.chk { width: 175px; }
   details.transcript { break-inside: auto; }
   details > summary { list-style: none; }
   details > summary::-webkit-details-marker { display: none; }
-  details::details-content { content-visibility: visible; display: block; }
-  details:not([open])::details-content { content-visibility: visible; display: block; }
-  details.transcript > summary { border-bottom: 1px solid var(--line); }
+  /* Printed open: the transcripts of sessions behind a failure, warning or error (the evidence a
+     change ticket needs). Sessions whose checks all passed print as their one-line summary. */
+  details.transcript:not(.quiet)::details-content { content-visibility: visible; display: block; }
+  details.transcript:not(.quiet):not([open])::details-content { content-visibility: visible; display: block; }
+  details.transcript:not(.quiet) > summary { border-bottom: 1px solid var(--line); }
+  details.transcript.quiet:not([open]) > summary::after { content: " · not printed: its checks pass (the HTML and JSON reports have it)"; font-weight: 400; color: var(--muted); }
   a { color: inherit; text-decoration: none; }
   .items a[href^="http"]::after, .detail a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 9pt; }
   .badge, .verdict, .counts li, pre { -webkit-print-color-adjust: exact; print-color-adjust: exact; }

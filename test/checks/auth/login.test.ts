@@ -21,6 +21,13 @@ describe('auth.login', () => {
     expect(f.remediation).toContain('XOAUTH2');
   });
 
+  it('still warns on Basic authentication after December 2026, saying it is now off by default and this tenant still allows it', () => {
+    const out = check.evaluate({ subject: entrySubject(exo), plan: exo, probes: { 'auth.submission': okAuth() }, now: new Date('2027-02-01T00:00:00Z'), options: { send: true } });
+    const f = Array.isArray(out) ? out[0]! : out;
+    expect(f.status).toBe('warn');
+    expect(f.message).toContain('has turned Basic authentication for SMTP AUTH off by default since the end of December 2026; this tenant still allows it');
+  });
+
   it('passes OAuth (XOAUTH2) against Exchange Online without a warning', () => {
     expect(judge(oauth, okAuth({ auth: { attempted: true, mechanism: 'XOAUTH2', basic: false, ok: true, reply: reply('235 2.7.0 Authentication successful') } })).status).toBe('pass');
   });
@@ -42,6 +49,17 @@ describe('auth.login', () => {
     expect(f.powershell).toBe(powershell);
   });
 
+  it('does not guess "switched off for this mailbox" for a 5.7.139 wording it does not know', () => {
+    const text = '535 5.7.139 Authentication unsuccessful, the user credentials were incorrect.';
+    const f = judge(exo, refused(text));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain(`“${text}”`);
+    expect(f.message).not.toMatch(/switched off for this mailbox/);
+    expect(f.message).toMatch(/for the reason the reply states/);
+    expect(f.remediation).toContain('Entra sign-in logs');
+    expect(f.powershell).toBeUndefined();
+  });
+
   it('explains a refused OAuth token with the token audience, not the password', () => {
     const f = judge(oauth, { ...refused('535 5.7.3 Authentication unsuccessful', 'XOAUTH2'), auth: { attempted: true, mechanism: 'XOAUTH2', basic: false, ok: false, reply: reply('535 5.7.3 Authentication unsuccessful'), challenge: '{"status":"401","schemes":"bearer"}' } });
     expect(f.message).toContain('OAuth access token was refused');
@@ -51,6 +69,13 @@ describe('auth.login', () => {
 
   it('warns on a temporary authentication failure', () => {
     expect(judge(own, refused('454 4.7.0 Temporary authentication failure')).status).toBe('warn');
+  });
+
+  it('fails without STARTTLS and says to enable STARTTLS, not a mechanism', () => {
+    const f = judge(own, okAuth({ auth: { attempted: false, basic: false, ok: false, notAttempted: 'STARTTLS is not offered, and relaycheck never sends credentials without TLS' } }));
+    expect(f.status).toBe('fail');
+    expect(f.message).toBe('not authenticated: STARTTLS is not offered, and relaycheck never sends credentials without TLS');
+    expect(f.remediation).toMatch(/^Enable STARTTLS on the submission endpoint/);
   });
 
   it('fails when the server does not offer the mechanism the plan needs', () => {

@@ -52,11 +52,21 @@ describe('auth.sender-match', () => {
   });
 
   it('fails when a foreign sender is accepted although the plan expects it refused', () => {
-    const plan = submissionPlan({ expectForeignSenderRejected: true });
+    const plan = submissionPlan({ endpoint: 'mail.contoso.com:587', expectForeignSenderRejected: true });
     const f = judge(plan, okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted: true, refused: false, mail: reply('250 2.1.0 Ok'), rcpt: reply('250 2.1.5 Ok') } }));
     expect(f.status).toBe('fail');
     expect(f.message).toContain('the server accepted a foreign sender: MAIL FROM:<relaycheck-foreign@example.invalid> → “250 2.1.0 Ok”');
     expect(f.message).toContain('relaycheck stopped before DATA');
+  });
+
+  it('only warns when Exchange Online accepts a foreign sender before DATA, since it may refuse it after DATA (554 5.2.252)', () => {
+    const plan = submissionPlan({ expectForeignSenderRejected: true });
+    const f = judge(plan, okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted: true, refused: false, mail: reply('250 2.1.0 Sender OK'), rcpt: reply('250 2.1.5 Recipient OK') } }));
+    expect(f.status).toBe('warn');
+    expect(f.message).toMatch(/^not decided for a foreign sender: MAIL FROM:<relaycheck-foreign@example\.invalid> → “250 2\.1\.0 Sender OK”/);
+    expect(f.message).not.toContain('can send as anyone');
+    expect(f.exchangeOnline).toContain('554 5.2.252 SendAsDenied after DATA');
+    expect(f.remediation).toContain("Get-RecipientPermission -Trustee 'scanner@contoso.com'");
   });
 
   it('passes and says so when the foreign sender is refused as expected', () => {

@@ -25,6 +25,15 @@ describe('dns.dkim', () => {
     expect(run({ 'selector1._domainkey.contoso.com': { CNAME: [`selector1-${t}`] }, 'selector2._domainkey.contoso.com': { CNAME: [`selector2-${t}`] }, [`selector1-${t}`]: { TXT: ['v=DKIM1; p=x'] }, [`selector2-${t}`]: { TXT: ['v=DKIM1; p=x'] } }).status).toBe('pass');
   });
 
+  it('cannot decide when a selector lookup times out, and points at the resolvers, not at publishing records', () => {
+    const data = dkimData(good);
+    data.selectors[1] = { ...data.selectors[1]!, cname: { ...data.selectors[1]!.cname, status: 'timeout', records: [], error: 'no answer from 192.0.2.53:53 (2 tries of 3000 ms)' } };
+    const f = evaluate(check, { 'dns-dkim': data });
+    expect(f.status).toBe('error');
+    expect(f.message).toBe('could not decide for selector2: CNAME selector2._domainkey.contoso.com could not be resolved: no answer from 192.0.2.53:53 (2 tries of 3000 ms)');
+    expect(f.remediation).toMatch(/^Check that the resolvers in dns\.servers/);
+  });
+
   it('fails when a selector is missing and says how to read the right CNAMEs', () => {
     const { ['selector2._domainkey.contoso.com']: _gone, ...zone } = good;
     const f = run(zone);

@@ -40,6 +40,13 @@ describe('dns.dmarc', () => {
     const data = { domain: 'mail.contoso.com', answer: zoneAnswer({}, '_dmarc.mail.contoso.com', 'TXT'), parents: [zoneAnswer({ '_dmarc.contoso.com': { TXT: ['v=DMARC1; p=reject; sp=quarantine'] } }, '_dmarc.contoso.com', 'TXT')], transcript: [] };
     const f = evaluate(check, { 'dns-dmarc': data }, { scope: 'domain', domain: 'mail.contoso.com' });
     expect(f.status).toBe('pass');
-    expect(f.message).toBe("p=reject (no record at _dmarc.mail.contoso.com; the organizational domain's _dmarc.contoso.com applies); sp=quarantine, no rua= (no aggregate reports)");
+    expect(f.message).toBe("sp=quarantine (p=reject) (no record at _dmarc.mail.contoso.com; the organizational domain's _dmarc.contoso.com applies); no rua= (no aggregate reports)");
+  });
+
+  it("judges a subdomain by the organizational domain's sp=, not its p=", () => {
+    const data = { domain: 'mail.contoso.com', answer: zoneAnswer({}, '_dmarc.mail.contoso.com', 'TXT'), parents: [zoneAnswer({ '_dmarc.contoso.com': { TXT: ['v=DMARC1; p=reject; sp=none'] } }, '_dmarc.contoso.com', 'TXT')], transcript: [] };
+    const f = evaluate(check, { 'dns-dmarc': data }, { scope: 'domain', domain: 'mail.contoso.com' });
+    expect(f.status).toBe('warn');
+    expect(f.message).toMatch(/^sp=none \(no record at _dmarc\.mail\.contoso\.com; the organizational domain's _dmarc\.contoso\.com applies\): monitoring only/);
   });
 });

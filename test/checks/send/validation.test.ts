@@ -41,8 +41,18 @@ describe('send.validation', () => {
     expect(f).toMatchObject({ status: 'skipped', message: 'not sent: the daily limit would be passed: scanner@contoso.com sent 2 messages in the last 24 hours; messagesPerDay is 2' });
   });
 
-  it('is an error when the send log could not be used', () => {
-    expect(judge(sub, attempt({ status: 'not-sent', notSent: { reason: 'store', message: 'the send log cannot be used' } })).status).toBe('error');
+  it('is an error when the send log could not be used, and says how to free the store rather than to read a server reply', () => {
+    const f = judge(sub, attempt({ status: 'not-sent', notSent: { reason: 'store', message: 'the send log cannot be used, so the quota cannot be enforced: local store x.sqlite: is locked by another relaycheck run' } }));
+    expect(f.status).toBe('error');
+    expect(f.remediation).toMatch(/^Let the other run that holds the store finish, or move a damaged store aside/);
+  });
+
+  it('explains Exchange Online throttling of the account (550 5.2.25x) as such, not as an unknown refusal', () => {
+    const response = '550 5.2.251 Sender throttled due to continuous mailbox full errors';
+    const f = judge(sub, attempt({ status: 'refused', error: { stage: 'mail', responseCode: 550, response, message: 'x' } }));
+    expect(f.status).toBe('fail');
+    expect(f.message).toContain(`“${response}” — Exchange Online has throttled scanner@contoso.com after continuous errors`);
+    expect(f.remediation).toMatch(/^Stop sending from this account/);
   });
 
   it('fails on 550 5.7.64 with what Exchange Online means and the connector fix', () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSocket } from 'node:dgram';
+import { getEventListeners } from 'node:events';
 import { createResolver } from '../../../src/probes/dns/resolver.js';
 import { startDnsServer, type DnsTestServer, type Zone } from '../../helpers/dns-server.js';
 
@@ -174,6 +175,17 @@ describe('the DNS resolver', () => {
     const s = await server(zone);
     const a = await createResolver({ servers: [s.server] }).query('selector1._domainkey.contoso.com', 'CNAME');
     expect(a.records).toEqual([{ type: 'CNAME', name: 'selector1._domainkey.contoso.com', ttl: 300, data: 'selector1-contoso-com._domainkey.contoso.onmicrosoft.com' }]);
+  });
+
+  it('puts one abort listener on the run signal however many questions are in flight, so Node prints no listener-leak warning', async () => {
+    const s = await server(zone, { silent: true });
+    const ac = new AbortController();
+    const r = createResolver({ servers: [s.server], timeoutMs: 5000, signal: ac.signal });
+    const pending = Array.from({ length: 20 }, (_, i) => r.query(`n${i}.contoso.com`, 'A'));
+    await new Promise((res) => setTimeout(res, 50));
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1);
+    ac.abort();
+    expect((await Promise.all(pending)).every((a) => a.status === 'error' && /aborted/.test(a.error ?? ''))).toBe(true);
   });
 
   it('answers every caller with "aborted" once the run is aborted', async () => {

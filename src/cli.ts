@@ -5,7 +5,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UsageError } from './errors.js';
 import { DEFAULT_CONCURRENCY } from './runner/run.js';
-import { FORMATS } from './report/formats.js';
+import { FORMAT_NAMES } from './report/output.js';
 import type { Io } from './commands/run.js';
 import { describeFaults, LAB_FAULTS as LAB_FAULT_NAMES } from './lab/faults.js';
 
@@ -30,7 +30,7 @@ function runOptions(y: Argv) {
   list(y, 'only', 'Run only these checks (ids, or an area such as tls or tls.*)');
   list(y, 'skip', 'Skip these checks (ids or areas)');
   list(y, 'connector', 'Test only these connectors / submission accounts (by name)');
-  y.option('format', { type: 'string', array: true, default: ['console', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
+  y.option('format', { type: 'string', array: true, default: ['console', 'json'], describe: `Report formats, comma-separated: ${FORMAT_NAMES.join(', ')}` });
   y.option('out', { coerce: lastValue, type: 'string', default: 'reports', describe: 'Folder for report files, or - to write one format to stdout' });
   y.option('fail-on', { coerce: lastValue, choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
   y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail (--no-send skips every sending step)' });
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
       (y) => {
         y.option('out', { coerce: lastValue, type: 'string', default: 'reports/lab', describe: 'The lab folder: the plan, pki/, secrets/ and the reports' });
         list(y, 'break', `Inject faults, comma-separated: ${LAB_FAULT_NAMES.join(', ')}`);
-        y.option('format', { type: 'string', array: true, default: ['console', 'html', 'json'], describe: `Report formats, comma-separated: ${FORMATS.map((f) => f.name).join(', ')}` });
+        y.option('format', { type: 'string', array: true, default: ['console', 'html', 'json'], describe: `Report formats, comma-separated: ${FORMAT_NAMES.join(', ')}` });
         y.option('fail-on', { coerce: lastValue, choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
         y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail to the lab (--no-send: sessions and certificates only)' });
         list(y, 'only', 'Run only these checks (ids or areas)');
@@ -166,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .positional('run', { type: 'string', describe: 'A relaycheck-*.json report' })
-          .option('format', { type: 'string', array: true, default: ['console'], describe: `One or more of ${FORMATS.map((f) => f.name).join(', ')}` })
+          .option('format', { type: 'string', array: true, default: ['console'], describe: `One or more of ${FORMAT_NAMES.join(', ')}` })
           .option('out', { coerce: lastValue, type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' })
           .example('$0 report reports/relaycheck-20261127T020000Z.json --format html > ticket.html', 'An HTML copy for the change ticket'),
       async (a) => {

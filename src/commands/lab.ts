@@ -10,7 +10,7 @@ import { FAULTS, parseFaults } from '../lab/faults.js';
 import type { LabPorts } from '../lab/plan.js';
 import { SHARED_MTA_STS_PORT } from '../probes/mta-sts.js';
 import { builtinChecks } from '../registry.js';
-import { parseFormats } from '../report/write.js';
+import { parseFormats } from '../report/output.js';
 import { DEFAULT_CONCURRENCY, selectChecks } from '../runner/run.js';
 import { setSystemRoots } from '../tls/trust.js';
 import { runAndReport, type Io, type RunOutcome } from './run.js';

@@ -2,7 +2,8 @@
 // junit, nagios, prometheus). Exits 0, or the plugin code under --format nagios.
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { parseFormats, prepareOutputFolder, writeReports } from '../report/write.js';
+import { writeReports } from '../report/write.js';
+import { parseFormats, prepareOutputFolder } from '../report/output.js';
 import { nagiosExitCode } from '../report/nagios.js';
 import type { RunReport } from '../types.js';
 import type { Io } from './run.js';

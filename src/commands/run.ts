@@ -4,11 +4,9 @@ import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
-import { checkOutput, parseFormats, prepareOutputFolder, writeReports } from '../report/write.js';
-import { afterRunHooks } from '../runner/hooks.js';
+import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
 import { defaultStorePath } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
-import { nagiosExitCode } from '../report/nagios.js';
 import type { Plan, RunReport, Timeouts } from '../types.js';
 
 export interface RunArgs {
@@ -104,11 +102,10 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\u001b[K');
   }
+  // Loaded after the probes: the store, the history and the renderers are not needed to start
+  // probing, and start-up time counts for every cron run.
+  const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);
   report = await afterRunHooks(report, plan, args.out, io.stderr);
-  return emitReport(report, plan, formats, args, io);
-}
-
-function emitReport(report: RunReport, plan: Plan, formats: string[], args: RunArgs, io: Io): RunOutcome {
   const written = writeReports(report, formats, args.out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);
   // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).

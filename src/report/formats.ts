@@ -4,7 +4,8 @@ import { renderJson } from './json.js';
 import { renderHtml } from './html.js';
 import { renderJunit } from './junit.js';
 import { renderNagios } from './nagios.js';
-import { PROMETHEUS_FILE, renderPrometheus } from './prometheus.js';
+import { renderPrometheus } from './prometheus.js';
+import { FORMAT_INFO, type FormatInfo } from './output.js';
 import type { RunReport } from '../types.js';
 
 export interface RenderContext {
@@ -12,24 +13,21 @@ export interface RenderContext {
   width?: number;
 }
 
-export interface ReportFormat {
-  name: string;
-  extension: string;
+export interface ReportFormat extends FormatInfo {
   render(report: RunReport, ctx: RenderContext): string;
-  /** always printed to stdout, like the console (a monitoring plugin's status line) */
-  stdout?: boolean;
-  /** a stable file name instead of relaycheck-<stamp>.<ext> (replaced atomically at each run) */
-  fileName?: string;
 }
 
-export const FORMATS: ReportFormat[] = [
-  { name: 'console', extension: 'txt', render: (r, ctx) => renderConsole(r, { color: ctx.color, width: ctx.width }) },
-  { name: 'json', extension: 'json', render: (r) => renderJson(r) },
-  { name: 'html', extension: 'html', render: (r) => renderHtml(r) },
-  { name: 'junit', extension: 'xml', render: (r) => renderJunit(r) },
-  { name: 'nagios', extension: 'txt', render: (r) => renderNagios(r), stdout: true },
-  { name: 'prometheus', extension: 'prom', render: (r) => renderPrometheus(r), fileName: PROMETHEUS_FILE },
-];
+const RENDERERS: Record<string, ReportFormat['render']> = {
+  console: (r, ctx) => renderConsole(r, { color: ctx.color, width: ctx.width }),
+  json: (r) => renderJson(r),
+  html: (r) => renderHtml(r),
+  junit: (r) => renderJunit(r),
+  nagios: (r) => renderNagios(r),
+  prometheus: (r) => renderPrometheus(r),
+};
+
+/** Every format with its renderer, in the order of FORMAT_INFO (src/report/output.ts). */
+export const FORMATS: ReportFormat[] = FORMAT_INFO.map((info) => ({ ...info, render: RENDERERS[info.name] }));
 
 export function formatByName(name: string): ReportFormat | undefined {
   return FORMATS.find((f) => f.name === name);

@@ -10,7 +10,7 @@ import { stripControl } from './sanitize.js';
 import { certificateOf, daysLeft, endpointCertificates, sessionSecondsByEndpoint, STATUSES, statusOf, summaryOf } from './model.js';
 import type { RunReport } from '../types.js';
 
-export const PROMETHEUS_FILE = 'relaycheck.prom';
+export { PROMETHEUS_FILE } from './output.js';
 
 export function labelValue(value: unknown): string {
   const text = stripControl(String(value ?? '')).slice(0, 512);

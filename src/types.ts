@@ -167,6 +167,8 @@ export interface ProbeContext {
 /** A probe that could not produce data says why; checks that need it become `error`. */
 export interface ProbeFailure {
   probeError: string;
+  /** what the probe had gathered when the run was aborted (kept for transcripts, not judged) */
+  partial?: unknown;
 }
 
 export interface ProbeDefinition<T = unknown> {

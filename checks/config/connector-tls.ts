@@ -48,6 +48,9 @@ function outbound(c: FromOffice365Connector, plan: Plan): Observation[] {
   if (c.tls.mode === 'any') {
     out.push({ status: 'warn', message: 'tls.mode any (EncryptionOnly): any certificate is accepted, so the smart host is not authenticated', powershell: `Set-OutboundConnector -Identity ${id} -TlsSettings CertificateValidation`, remediation: 'Give the smart hosts CA-issued certificates and switch the connector to CertificateValidation or DomainValidation.' });
   }
+  if (c.tls.mode !== 'domain' && c.tls.domain) {
+    out.push({ status: 'warn', message: `tls.domain ${c.tls.domain} is set, but Exchange Online checks the name only under mode domain (DomainValidation); under ${c.tls.mode} it is ignored`, remediation: 'Set tls.mode to domain if the connector uses DomainValidation, or remove tls.domain.' });
+  }
   if (c.tls.mode === 'domain' && c.tls.domain && !plan.acceptedDomains.some((d) => nameWithinDomain(c.tls!.domain!, d)) && !nameWithinDomain(c.tls.domain, plan.domain)) {
     out.push({ status: 'warn', message: `tls.domain ${c.tls.domain} is outside the plan's domains: is this the smart host's certificate name?`, remediation: 'Set tls.domain to the name in the smart hosts\' certificates.' });
   }

@@ -7,7 +7,7 @@ export const PLAN_FORMATS: Record<string, (value: string) => boolean> = {
   hostname: isHostname,
   'cert-name': isCertName,
   email: isEmail,
-  ip: (v) => isIP(v) !== 0,
+  ip: (v) => isIP(v.replace(/^\[(.*)\]$/, '$1')) !== 0, // [v6] as --resolve writes it, too
   cidr: isCidr,
   'host-port': (v) => parseHostPort(v, 25) !== null,
   'host-port-required': (v) => parseHostPort(v, null) !== null,

@@ -230,6 +230,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     const at = ['submission', i];
     claimName(s.name, at);
     if (!s.password && !s.oauth2) problem(at, 'needs password: { env: NAME } or oauth2: { accessToken: { env: NAME } }');
+    if (s.password && s.oauth2) problem([...at, 'oauth2'], 'give either password (AUTH PLAIN/LOGIN) or oauth2 (XOAUTH2), not both');
     return {
       kind: 'submission',
       name: s.name,
@@ -251,7 +252,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
 
   const resolve: Record<string, string> = {};
   for (const [key, addr] of Object.entries((raw.resolve ?? {}) as Record<string, string>)) {
-    resolve[formatHostPort(parseHostPort(key, null)!)] = addr;
+    resolve[formatHostPort(parseHostPort(key, null)!)] = addr.replace(/^\[(.*)\]$/, '$1');
   }
   for (const entry of options.resolve ?? []) {
     const parsed = parseResolveFlag(entry);

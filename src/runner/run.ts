@@ -49,6 +49,8 @@ export interface RunOptions {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, greetingMs: 20_000, commandMs: 20_000, tlsMs: 15_000, deadlineMs: 300_000 };
 export const DEFAULT_CONCURRENCY = 50;
+/** How long probes may take to hand back their partial data after the deadline or Ctrl-C. */
+export const ABORT_GRACE_MS = 1000;
 
 export function isProbeFailure(value: unknown): value is ProbeFailure {
   return typeof value === 'object' && value !== null && typeof (value as ProbeFailure).probeError === 'string';
@@ -130,8 +132,11 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   let firstProbeStarted = false;
   const total = tasks.size;
 
+  // When the deadline passes or the user presses Ctrl-C, probes see ctx.signal and return what
+  // they have (a session's transcript up to where it hung is the most useful part of a partial
+  // report). A probe that does not return within the grace period is given up on.
   const aborted = new Promise<ProbeFailure>((resolve) => {
-    const onAbort = () => resolve({ probeError: abortText(signal, options) });
+    const onAbort = () => setTimeout(() => resolve({ probeError: abortText(signal, options) }), ABORT_GRACE_MS).unref();
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -161,6 +166,9 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
         ]);
         done++;
         options.onProgress?.(done, total, progressLabel(task.probe.id, task.subject));
+        // Data handed back after an abort may be incomplete: checks get "could not decide", the
+        // report still gets the transcript and certificates gathered so far.
+        if (signal.aborted && !isProbeFailure(result)) return { probeError: abortText(signal, options), partial: result } satisfies ProbeFailure;
         return result;
       });
     })();
@@ -175,7 +183,8 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   const transcripts: Record<string, TranscriptLine[]> = {};
   const transcriptIds = new Map<string, string>();
   const certificates: Record<string, CertificateSummary> = {};
-  for (const [key, value] of data) {
+  for (const [key, raw] of data) {
+    const value = isProbeFailure(raw) && raw.partial !== undefined ? raw.partial : raw;
     const t = (value as { transcript?: TranscriptLine[] } | undefined)?.transcript;
     if (Array.isArray(t) && t.length) {
       const id = `t${transcriptIds.size + 1}`;

@@ -57,6 +57,17 @@ describe('the plan loader', () => {
     );
   });
 
+  it('takes a bracketed IPv6 address in the plan\'s resolve entries, as --resolve does', () => {
+    const plan = parsePlan('version: 1\ndomain: contoso.com\nresolve: {"mail.contoso.com:25": "[2001:db8::10]"}\nconnectors:\n  - {name: out, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: any}}\n', 'p.yaml');
+    expect(plan.resolve).toEqual({ 'mail.contoso.com:25': '2001:db8::10' });
+  });
+
+  it('refuses an account with both a password and an OAuth token', () => {
+    expect(() =>
+      parsePlan('version: 1\ndomain: contoso.com\nsubmission:\n  - {name: s, endpoint: smtp.office365.com, username: a@contoso.com, password: {env: PW}, oauth2: {accessToken: {env: TOKEN}}, from: a@contoso.com}\n', 'p.yaml', { env: { PW: 'x', TOKEN: 'y' } }),
+    ).toThrow('p.yaml:4:91: submission[0].oauth2: give either password (AUTH PLAIN/LOGIN) or oauth2 (XOAUTH2), not both');
+  });
+
   it('reports every problem of a plan at once', () => {
     expect(() =>
       parsePlan('version: 1\ndomain: contoso.com\nsurprise: 1\nconnectors:\n  - {name: o, direction: from-office365, smartHosts: [], tls: {mode: any}}\n', 'p.yaml'),

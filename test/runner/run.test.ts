@@ -113,6 +113,19 @@ describe('runPlan', () => {
     expect(exitCodeFor(report, 'fail')).toBe(1);
   });
 
+  it('keeps the transcript a probe gathered before the deadline, while its checks cannot decide', async () => {
+    const registry: Registry = {
+      probes: [probe('hangs', async (_s, ctx) => {
+        await sleep(10_000, ctx.signal);
+        return { transcript: [{ t: 0, dir: 'recv', tls: false, line: '220 slow.contoso.test ESMTP' }, { t: 150, dir: 'info', tls: false, line: 'aborted while waiting for the EHLO reply' }] };
+      })],
+      checks: [check('test.hangs', ['hangs'], () => ({ status: 'pass', message: 'never judged' }))],
+    };
+    const report = await runPlan(planWithSmartHosts(1), registry, { ...options, timeouts: { ...DEFAULT_TIMEOUTS, deadlineMs: 150 } });
+    expect(report.results[0]).toMatchObject({ status: 'error', message: "could not decide: the run's deadline (150 ms) passed before this probe finished" });
+    expect(report.transcripts[report.results[0].evidence!.transcript as string].map((l) => l.line)).toEqual(['220 slow.contoso.test ESMTP', 'aborted while waiting for the EHLO reply']);
+  });
+
   it('turns a probe that cannot produce data into error results for its dependants, not fails', async () => {
     const registry: Registry = {
       probes: [probe('broken', async () => ({ probeError: 'resolver unreachable' })), probe('crashing', async () => { throw new Error('boom'); })],

@@ -29,6 +29,7 @@ describe('config.connector-tls', () => {
     ['an outbound connector with DomainValidation', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: domain, domain: mail.contoso.com}}', 'pass', /DomainValidation \(mail\.contoso\.com\)/],
     ['an outbound connector without a TLS mode', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com]}', 'fail', /opportunistic TLS/],
     ['an outbound connector that accepts any certificate', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: any}}', 'warn', /EncryptionOnly/],
+    ['a TLS domain that the mode ignores', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: trusted-ca, domain: mail.contoso.com}}', 'warn', /checks the name only under mode domain \(DomainValidation\); under trusted-ca it is ignored/],
   ])('judges %s', (_name, connector, status, message) => {
     const [finding] = evaluateEntries(connectorTls, planFromYaml(`${head}connectors:\n  - ${connector}\n`));
     expect(finding.status).toBe(status);

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The relaycheck command line (DESIGN §3). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
-import { DEFAULT_CONCURRENCY } from './runner/run.js';
 import { FORMAT_NAMES } from './report/output.js';
+import { applyRunOptions, asList, fastRunArgs, lastValue, toRunArgs } from './cli-run-options.js';
 import type { Io } from './commands/run.js';
 import { describeFaults, LAB_FAULTS as LAB_FAULT_NAMES } from './lab/faults.js';
 
@@ -20,32 +19,8 @@ const io: Io = {
   width: process.stdout.columns,
 };
 
-/** A repeated single-value option (--out a --out b) means its last value, as in most CLIs. */
-const lastValue = <T>(v: T | T[]): T => (Array.isArray(v) ? v[v.length - 1] : v);
 
 const list = (y: Argv, name: string, describe: string) => y.option(name, { type: 'string', array: true, describe });
-
-function runOptions(y: Argv) {
-  y.option('config', { coerce: lastValue, alias: 'c', type: 'string', default: 'relaycheck.yaml', describe: 'The test plan (YAML or JSON)' });
-  list(y, 'only', 'Run only these checks (ids, or an area such as tls or tls.*)');
-  list(y, 'skip', 'Skip these checks (ids or areas)');
-  list(y, 'connector', 'Test only these connectors / submission accounts (by name)');
-  y.option('format', { type: 'string', array: true, default: ['console', 'json'], describe: `Report formats, comma-separated: ${FORMAT_NAMES.join(', ')}` });
-  y.option('out', { coerce: lastValue, type: 'string', default: 'reports', describe: 'Folder for report files, or - to write one format to stdout' });
-  y.option('fail-on', { coerce: lastValue, choices: ['warn', 'fail'] as const, default: 'fail' as const, describe: 'Exit 1 when a result is at or above this status' });
-  y.option('send', { type: 'boolean', default: true, describe: 'Send validation mail (--no-send skips every sending step)' });
-  list(y, 'resolve', 'HOST:PORT:ADDRESS — connect to ADDRESS for HOST:PORT (like curl --resolve)');
-  y.option('timeout', { coerce: lastValue, type: 'number', describe: 'Timeout of every network step in ms (connect, greeting, command, TLS handshake); default 10000–20000' });
-  y.option('deadline', { coerce: lastValue, type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' });
-  y.option('concurrency', { coerce: lastValue, type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' });
-  list(y, 'plugin', 'Load extra checks from this ES module (see the README)');
-  return y;
-}
-
-function asList(v: unknown): string[] | undefined {
-  if (v === undefined) return undefined;
-  return (Array.isArray(v) ? v : [v]).flatMap((x) => String(x).split(',')).map((s) => s.trim()).filter(Boolean);
-}
 
 /** yargs reads a lone "-" as a positional argument; `--out -` means stdout, so glue it on. */
 function glueDash(argv: string[]): string[] {
@@ -60,6 +35,13 @@ function glueDash(argv: string[]): string[] {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // The nightly `relaycheck run …` line starts probing without loading yargs (see cli-run-options.ts).
+  const fast = argv[0] === 'run' ? fastRunArgs(argv.slice(1)) : undefined;
+  if (fast) {
+    const { runCommand } = await import('./commands/run.js');
+    return runCommand(fast, io);
+  }
+  const { default: yargs } = await import('yargs');
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('relaycheck')
@@ -69,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
       'run',
       'Test every connector and account of the plan and write the reports',
       (y) =>
-        runOptions(y)
+        applyRunOptions(y)
           .example('$0 run --no-send', 'Sessions and certificates only; no mail is sent')
           .example('$0 run -c /etc/relaycheck.yaml --format html,json --out /var/lib/relaycheck', 'Nightly cron run: quiet on success')
           .example('$0 run --only tls --connector "Office 365 SMTP relay TLS 2"', 'Only the TLS checks of one connector')
@@ -79,21 +61,7 @@ async function main(argv: string[]): Promise<number> {
       async (a) => {
         const { runCommand } = await import('./commands/run.js');
         exitCode = await runCommand(
-          {
-            config: a.config as string,
-            only: asList(a.only),
-            skip: asList(a.skip),
-            connector: (a.connector as string[] | undefined)?.map(String),
-            format: asList(a.format) ?? ['console', 'json'],
-            out: a.out as string,
-            failOn: a['fail-on'] as 'warn' | 'fail',
-            send: a.send as boolean,
-            resolve: asList(a.resolve),
-            timeout: a.timeout as number | undefined,
-            deadline: a.deadline as number | undefined,
-            concurrency: a.concurrency as number,
-            plugin: asList(a.plugin),
-          },
+          toRunArgs(a),
           io,
         );
       },
@@ -260,7 +228,7 @@ function nagiosUnknown(what: string, message: string): void {
   process.exitCode = 3;
 }
 
-const args = glueDash(hideBin(process.argv));
+const args = glueDash(process.argv.slice(2));
 // Under --format nagios relaycheck exits as monitoring plugins do (0 OK, 1 WARNING, 2 CRITICAL,
 // 3 UNKNOWN) instead of 0/1/2: commands return the plugin code, and errors here become UNKNOWN.
 const nagios = wantsNagios(args);

@@ -3,7 +3,8 @@
 // the plan's resolve (like curl --resolve) or the run's DNS servers; the certificate is checked
 // against the plan's trust (its CA files, plus the system roots when trust.system); redirects are
 // not followed; the body is bounded to 64 KiB; every step has a timeout.
-import { request } from 'node:https';
+import { createRequire } from 'node:module';
+import type * as Https from 'node:https';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { describeAnswer, normalizeName, recordsOf } from '../dns/answer.js';
@@ -12,6 +13,12 @@ import { DNS_PROBES, type MtaStsProbeData, type PolicyFetch, type PolicyFetchErr
 import { formatHostPort } from '../plan/address.js';
 import type { Plan, ProbeDefinition } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
+
+let httpsModule: typeof Https | undefined;
+/** node:https, required on the first policy fetch: runs without MTA-STS never load it. */
+function https(): typeof Https {
+  return (httpsModule ??= createRequire(import.meta.url)('node:https') as typeof Https);
+}
 import { DnsLog } from './dns/log.js';
 import { domainOf } from './dns/probes.js';
 import { runResolver } from './dns/resolver.js';
@@ -65,7 +72,7 @@ export function fetchMtaStsPolicy(opts: PolicyFetchOptions): Promise<PolicyFetch
       if (error) out.error = error;
       resolve(out);
     };
-    const req = request({
+    const req = https().request({
       host: opts.address,
       port,
       path: MTA_STS_PATH,

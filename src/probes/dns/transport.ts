@@ -3,10 +3,17 @@
 // type, class): anything else is ignored and the wait goes on until the timeout (RFC 5452 §9.1).
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, isIP, type Socket } from 'node:net';
-import * as dnsPacket from 'dns-packet';
+import { createRequire } from 'node:module';
+import type * as DnsPacketModule from 'dns-packet';
+
+let loaded: typeof DnsPacketModule | undefined;
+/** dns-packet, required on the first DNS question: runs without DNS checks never load it. */
+function dnsPacket(): typeof DnsPacketModule {
+  return (loaded ??= createRequire(import.meta.url)('dns-packet') as typeof DnsPacketModule);
+}
 import type { HostPort } from '../../types.js';
 
-export type DecodedResponse = dnsPacket.DecodedPacket & {
+export type DecodedResponse = DnsPacketModule.DecodedPacket & {
   rcode?: string;
   flag_tc?: boolean;
   flag_ad?: boolean;
@@ -26,13 +33,13 @@ export type ExchangeResult =
 const MAX_TCP_BYTES = 65_537;
 
 export function encodeQuery(q: Question, edns: boolean): Buffer {
-  return dnsPacket.encode({
+  return dnsPacket().encode({
     type: 'query',
     id: q.id,
-    flags: dnsPacket.RECURSION_DESIRED,
-    questions: [{ type: q.type as dnsPacket.RecordType, name: q.name, class: 'IN' }],
+    flags: dnsPacket().RECURSION_DESIRED,
+    questions: [{ type: q.type as DnsPacketModule.RecordType, name: q.name, class: 'IN' }],
     // EDNS0 with the DO bit: a validating resolver then sets AD on validated answers (RFC 3225)
-    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: dnsPacket.DNSSEC_OK } as unknown as dnsPacket.Answer] : [],
+    additionals: edns ? [{ type: 'OPT', name: '.', udpPayloadSize: 1232, flags: dnsPacket().DNSSEC_OK } as unknown as DnsPacketModule.Answer] : [],
   });
 }
 
@@ -107,7 +114,7 @@ export function udpExchange(server: HostPort, q: Question, timeoutMs: number, si
         }
         let p: DecodedResponse;
         try {
-          p = dnsPacket.decode(msg) as DecodedResponse;
+          p = dnsPacket().decode(msg) as DecodedResponse;
         } catch {
           w.ignored++;
           return;
@@ -155,7 +162,7 @@ export function tcpExchange(server: HostPort, q: Question, timeoutMs: number, si
           buf = buf.subarray(2 + frame.length);
           let p: DecodedResponse;
           try {
-            p = dnsPacket.decode(frame) as DecodedResponse;
+            p = dnsPacket().decode(frame) as DecodedResponse;
           } catch {
             w.ignored++;
             continue;

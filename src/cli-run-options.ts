@@ -100,7 +100,12 @@ export function fastRunArgs(argv: string[]): RunArgs | undefined {
     return undefined;
   }
   // A value written apart from its option that looks like an option: leave it to yargs.
-  for (const t of parsed.tokens ?? []) if (t.kind === 'option' && !t.inlineValue && typeof t.value === 'string' && t.value.startsWith('-')) return undefined;
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    if (!t.inlineValue && typeof t.value === 'string' && t.value.startsWith('-')) return undefined;
+    // "-c=x" and "-cx" read differently in the two parsers: only "-c x" takes the fast path.
+    if (t.inlineValue && !t.rawName.startsWith('--')) return undefined;
+  }
   const values: Record<string, unknown> = { send };
   for (const o of RUN_OPTIONS) {
     if (o.type === 'boolean') continue;

@@ -19,6 +19,8 @@ describe('reading run options without yargs', () => {
     [['--resolve', 'mail.contoso.com:25:192.0.2.10', '--resolve=smtp.contoso.com:587:[2001:db8::1]', '--plugin', './checks.mjs']],
     [['--out=-', '--format', 'json', '--send']],
     [['--out', 'a', '--out', 'b', '--fail-on', 'fail', '--fail-on', 'warn']],
+    [['--timeout=1e3', '--concurrency', '5.5', '--only=', '--format', 'json', '--format=html']],
+    [['--no-send', '--send']],
   ])('reads %j exactly as yargs does', async (argv) => {
     const fast = fastRunArgs(argv);
     expect(fast).toBeDefined();
@@ -33,6 +35,9 @@ describe('reading run options without yargs', () => {
     [['--timeout', 'soon']],
     [['--fail-on', 'never']],
     [['--out', '-x']],
+    [['-c=foo.yaml']], // yargs: foo.yaml; parseArgs: =foo.yaml
+    [['-cfoo.yaml']],
+    [['--send=false']],
     [['extra-positional']],
   ])('leaves %j to yargs', (argv) => {
     expect(fastRunArgs(argv)).toBeUndefined();

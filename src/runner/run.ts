@@ -175,15 +175,42 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     outcomes.set(key, promise);
     return promise;
   };
+  // Each check is evaluated as soon as the probes it needs are done, while other endpoints are
+  // still being probed: with hundreds of endpoints the judging fits in the waits for servers.
+  const evaluate = (job: Job, probes: Record<string, unknown>): { findings: Finding[]; ms: number } => {
+    const t = performance.now();
+    const failed = Object.values(probes).find(isProbeFailure);
+    if (failed) return { findings: [{ status: 'error', message: `could not decide: ${failed.probeError}` }], ms: performance.now() - t };
+    let findings: Finding[];
+    try {
+      const out = job.check.evaluate({ subject: job.subject, plan, probes, now: startedAt, options: { send: options.send } });
+      findings = Array.isArray(out) ? out : [out];
+      for (const f of findings) {
+        if (!f || !(f.status in STATUS_RANK) || typeof f.message !== 'string') throw new Error(`returned an invalid finding ${JSON.stringify(f)}`);
+      }
+    } catch (err) {
+      findings = [{ status: 'error', message: `check ${job.check.id} threw: ${errorText(err)} (a bug in the check, not in the target)` }];
+    }
+    return { findings, ms: performance.now() - t };
+  };
   const data = new Map<string, unknown>();
-  await Promise.all([...tasks.keys()].map(async (key) => data.set(key, await start(key))));
+  const evaluated = new Map<Job, { findings: Finding[]; ms: number }>();
+  await Promise.all([
+    ...[...tasks.keys()].map(async (key) => data.set(key, await start(key))),
+    ...jobs.map(async (job) => {
+      const probes: Record<string, unknown> = {};
+      for (const [id, key] of Object.entries(job.probeKeys)) probes[id] = await start(key);
+      evaluated.set(job, evaluate(job, probes));
+    }),
+  ]);
   clearTimeout(timer);
 
-  // Evaluate. Transcripts get short ids so results can point at them.
+  // Transcripts get short ids (in task order) so results can point at them.
   const transcripts: Record<string, TranscriptLine[]> = {};
   const transcriptIds = new Map<string, string>();
   const certificates: Record<string, CertificateSummary> = {};
-  for (const [key, raw] of data) {
+  for (const key of tasks.keys()) {
+    const raw = data.get(key);
     const value = isProbeFailure(raw) && raw.partial !== undefined ? raw.partial : raw;
     const t = (value as { transcript?: TranscriptLine[] } | undefined)?.transcript;
     if (Array.isArray(t) && t.length) {
@@ -197,26 +224,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   const results: (CheckResult & { order: number })[] = [];
   const checkIndex = new Map(checks.map((c, i) => [c, i]));
   for (const job of jobs) {
-    const t = performance.now();
-    const probes: Record<string, unknown> = {};
-    let failure: string | undefined;
-    for (const [id, key] of Object.entries(job.probeKeys)) {
-      probes[id] = data.get(key);
-      if (isProbeFailure(probes[id]) && !failure) failure = `could not decide: ${(probes[id] as ProbeFailure).probeError}`;
-    }
-    let findings: Finding[];
-    if (failure) findings = [{ status: 'error', message: failure }];
-    else {
-      try {
-        const out = job.check.evaluate({ subject: job.subject, plan, probes, now: startedAt, options: { send: options.send } });
-        findings = Array.isArray(out) ? out : [out];
-        for (const f of findings) {
-          if (!f || !(f.status in STATUS_RANK) || typeof f.message !== 'string') throw new Error(`returned an invalid finding ${JSON.stringify(f)}`);
-        }
-      } catch (err) {
-        findings = [{ status: 'error', message: `check ${job.check.id} threw: ${errorText(err)} (a bug in the check, not in the target)` }];
-      }
-    }
+    const { findings, ms } = evaluated.get(job)!;
     const transcriptId = Object.values(job.probeKeys).map((k) => transcriptIds.get(k)).find(Boolean);
     const labels = subjectLabels(job.subject);
     for (const f of findings) {
@@ -232,7 +240,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
         ...(f.exchangeOnline ? { exchangeOnline: f.exchangeOnline } : {}),
         ...(f.powershell ? { powershell: f.powershell } : {}),
         ...(f.evidence || transcriptId ? { evidence: { ...f.evidence, ...(transcriptId ? { transcript: transcriptId } : {}) } } : {}),
-        durationMs: Math.round(performance.now() - t),
+        durationMs: Math.round(ms),
         order: subjectOrder(job.subject, plan) * 1e6 + (job.subject.scope === 'endpoint' ? 1000 : 0) + checkIndex.get(job.check)!,
       });
     }

@@ -57,7 +57,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 run --only tls --connector "Office 365 SMTP relay TLS 2"', 'Only the TLS checks of one connector')
           .example('$0 run --resolve mail.contoso.com:25:192.0.2.10', 'Test a host before DNS points at it')
           .example('$0 run --no-send --format nagios,json --out /var/lib/relaycheck', 'Monitoring plugin: one status line; exits 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN')
-          .example('$0 run --no-send --format prometheus --out /var/lib/node_exporter/textfile', 'Writes relaycheck.prom atomically for the textfile collector'),
+          .example('$0 run --no-send --format prometheus --out /var/lib/node_exporter/textfile', 'Writes relaycheck-<domain>.prom atomically for the textfile collector'),
       async (a) => {
         const { runCommand } = await import('./commands/run.js');
         exitCode = await runCommand(

@@ -10,10 +10,16 @@ export interface FormatInfo {
   /** always printed to stdout, like the console (a monitoring plugin's status line) */
   stdout?: boolean;
   /** a stable file name instead of relaycheck-<stamp>.<ext> (replaced atomically at each run) */
-  fileName?: string;
+  fileName?: (domain: string) => string;
 }
 
-export const PROMETHEUS_FILE = 'relaycheck.prom';
+/**
+ * The textfile collector reads every *.prom file of its folder: one stable name per plan domain,
+ * so two plans writing to the same folder do not replace each other's metrics.
+ */
+export function prometheusFileName(domain: string): string {
+  return `relaycheck-${domain.toLowerCase().replace(/[^a-z0-9.-]/g, '_')}.prom`;
+}
 
 export const FORMAT_INFO: FormatInfo[] = [
   { name: 'console', extension: 'txt', stdout: true },
@@ -21,7 +27,7 @@ export const FORMAT_INFO: FormatInfo[] = [
   { name: 'html', extension: 'html' },
   { name: 'junit', extension: 'xml' },
   { name: 'nagios', extension: 'txt', stdout: true },
-  { name: 'prometheus', extension: 'prom', fileName: PROMETHEUS_FILE },
+  { name: 'prometheus', extension: 'prom', fileName: prometheusFileName },
 ];
 
 export const FORMAT_NAMES = FORMAT_INFO.map((f) => f.name);

@@ -1,6 +1,6 @@
 // Prometheus text exposition for node_exporter's textfile collector. `relaycheck run --format
-// prometheus --out /var/lib/node_exporter/textfile` writes `relaycheck.prom` there — a stable
-// name, replaced atomically (written to a temporary file in the same folder, then renamed), so
+// prometheus --out /var/lib/node_exporter/textfile` writes `relaycheck-<domain>.prom` there — a
+// stable name per plan domain, replaced atomically (written to a temporary file in the same folder, then renamed), so
 // the collector never reads half a file and old runs do not pile up.
 //
 // relaycheck_check_status is one-hot: one series per status, 1 for the result's status, so
@@ -10,7 +10,7 @@ import { stripControl } from './sanitize.js';
 import { certificateOf, daysLeft, endpointCertificates, sessionSecondsByEndpoint, STATUSES, statusOf, summaryOf } from './model.js';
 import type { RunReport } from '../types.js';
 
-export { PROMETHEUS_FILE } from './output.js';
+export { prometheusFileName } from './output.js';
 
 export function labelValue(value: unknown): string {
   const text = stripControl(String(value ?? '')).slice(0, 512);

@@ -1,6 +1,6 @@
 // Writes a run's reports: files named relaycheck-<UTC stamp>.<ext> in the output folder, or one
 // format to stdout with `--out -`. The console and nagios formats always go to stdout; the
-// prometheus file has a stable name (relaycheck.prom) for textfile collectors. Files are written
+// prometheus file has a stable name per domain (relaycheck-<domain>.prom) for textfile collectors. Files are written
 // atomically.
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -49,7 +49,7 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
       continue;
     }
     mkdirSync(out, { recursive: true });
-    const file = join(out, format.fileName ?? `relaycheck-${stamp}.${format.extension}`);
+    const file = join(out, format.fileName?.(report.plan.domain) ?? `relaycheck-${stamp}.${format.extension}`);
     writeAtomic(file, format.render(report, { ...ctx, color: false }));
     files.push(file);
   }

@@ -187,7 +187,7 @@ describe('drift across a certificate renewal, through every report format', () =
     expect(written('night2', 'xml')).toContain(`value="${escaped}"`);
     expect(second.io.out).toContain(`CHANGED ${message}`);
     expect(second.io.out).toMatch(/^RELAYCHECK WARNING - 1 warn: .* cert_days_min=39\d changes=2\n/);
-    const prom = readFileSync(join(dir, 'night2', 'relaycheck.prom'), 'utf8');
+    const prom = readFileSync(join(dir, 'night2', 'relaycheck-contoso.test.prom'), 'utf8');
     expect(prom).toContain(`relaycheck_certificate_expiry_days{endpoint="${HOST}:${port}",role="server",sha256="${renewed.sha256}"}`);
     expect(prom).toContain('relaycheck_changes{kind="certificate-changed"} 1');
 

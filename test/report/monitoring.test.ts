@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { nagiosExitCode, nagiosState, renderNagios } from '../../src/report/nagios.js';
-import { labelValue, PROMETHEUS_FILE, renderPrometheus } from '../../src/report/prometheus.js';
+import { labelValue, prometheusFileName, renderPrometheus } from '../../src/report/prometheus.js';
+
+const PROMETHEUS_FILE = prometheusFileName('contoso.com');
 import { writeReports } from '../../src/report/write.js';
 import { fixtureReport } from './fixtures.js';
 import type { CheckResult, RunReport, Status } from '../../src/types.js';
@@ -138,7 +140,7 @@ describe('the prometheus format', () => {
     expect(samples.filter((s) => s.name === 'relaycheck_changes' && s.value > 0).map((s) => s.labels.kind)).toEqual(['new-failure', 'certificate-changed']);
   });
 
-  it('writes relaycheck.prom under a stable name, replacing the last run\'s file atomically', () => {
+  it('writes relaycheck-<domain>.prom under a stable name, replacing the last run\'s file atomically', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaycheck-prom-'));
     const first = writeReports(fixtureReport('five-connectors'), ['prometheus'], dir, { color: false });
     expect(first.files).toEqual([join(dir, PROMETHEUS_FILE)]);
@@ -147,5 +149,9 @@ describe('the prometheus format', () => {
     expect(readdirSync(dir)).toEqual([PROMETHEUS_FILE]); // no temporary file left, no second file
     expect(readFileSync(join(dir, PROMETHEUS_FILE), 'utf8')).toContain(`relaycheck_last_run_timestamp_seconds ${Date.parse('2026-11-28T02:00:08.734Z') / 1000}`);
     expect(existsSync(join(dir, `.${PROMETHEUS_FILE}.${process.pid}.tmp`))).toBe(false);
+    // A second plan writing to the same textfile folder keeps its own file.
+    const other = fixtureReport('five-connectors');
+    writeReports({ ...other, plan: { ...other.plan, domain: 'Fabrikam.com' } }, ['prometheus'], dir, { color: false });
+    expect(readdirSync(dir).sort()).toEqual(['relaycheck-contoso.com.prom', 'relaycheck-fabrikam.com.prom']);
   });
 });

@@ -33,8 +33,8 @@ describe('relaycheck report', () => {
     const out = mkdtempSync(join(tmpdir(), 'relaycheck-rerender-'));
     const r = await runCli(['report', FIVE, '--format', 'html,junit,prometheus', '--out', out]);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['relaycheck-20261127T020000Z.html', 'relaycheck-20261127T020000Z.xml', 'relaycheck.prom']);
-    expect(readFileSync(join(out, 'relaycheck.prom'), 'utf8')).toContain('relaycheck_check_status{check="tls.certificate-expiry",connector="Office 365 SMTP relay TLS 2",endpoint="mail2.contoso.com:25",status="fail"} 1');
+    expect(readdirSync(out).sort()).toEqual(['relaycheck-20261127T020000Z.html', 'relaycheck-20261127T020000Z.xml', 'relaycheck-contoso.com.prom']);
+    expect(readFileSync(join(out, 'relaycheck-contoso.com.prom'), 'utf8')).toContain('relaycheck_check_status{check="tls.certificate-expiry",connector="Office 365 SMTP relay TLS 2",endpoint="mail2.contoso.com:25",status="fail"} 1');
   });
 
   it('lists nagios and prometheus among the formats in its help', async () => {

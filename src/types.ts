@@ -4,8 +4,11 @@
 export type Status = 'pass' | 'warn' | 'fail' | 'error' | 'skipped';
 export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 
-/** Worst first: the order used for verdicts and --fail-on. */
-export const STATUS_RANK: Record<Status, number> = { skipped: 0, pass: 1, warn: 2, fail: 3, error: 4 };
+/**
+ * How bad each status is, for verdicts and --fail-on: a definite failure outranks a check that
+ * could not decide, so a run with both reads FAIL (either way it exits 1).
+ */
+export const STATUS_RANK: Record<Status, number> = { skipped: 0, pass: 1, warn: 2, error: 3, fail: 4 };
 
 // ─── The resolved plan ──────────────────────────────────────────────────────────────────────
 

@@ -90,7 +90,8 @@ export default defineCheck({
     const f = session.failure;
     if (f?.kind === 'aborted') return { status: 'error', message: `could not decide: ${f.message}` };
     if (f && (f.phase === 'connect' || f.phase === 'greeting')) {
-      return { status: 'skipped', message: `Not tested: the session ended at ${f.phase === 'connect' ? 'the connection' : 'the greeting'} (${f.kind}; see smtp.connect)` };
+      // Could not decide, not "skipped": a run with --only tls must not pass a server that is down.
+      return { status: 'error', message: `could not decide: the session ended at ${f.phase === 'connect' ? 'the connection' : 'the greeting'} (${f.kind}; see smtp.connect)`, remediation: 'Make the endpoint reachable first (see smtp.connect).' };
     }
     if (!session.starttls) {
       // EHLO (and HELO) failed before STARTTLS could be offered.

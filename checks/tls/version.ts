@@ -55,6 +55,9 @@ export default defineCheck({
         evidence: { protocol: tls.protocol, accepted: session.versionScan?.accepted ?? null },
       };
     }
+    if (session.failure && (session.failure.phase === 'connect' || session.failure.phase === 'greeting')) {
+      return { status: 'error', message: `could not decide: the session stopped at ${session.failure.phase} (${session.failure.kind}; see smtp.connect)`, remediation: 'Make the endpoint reachable first (see smtp.connect).' };
+    }
     if (session.failure?.phase !== 'tls-handshake') {
       const why = session.starttls && !session.starttls.offered ? 'STARTTLS is not offered (see smtp.starttls)' : session.failure ? `the session stopped at ${session.failure.phase} (${session.failure.kind})` : 'no TLS handshake';
       return { status: 'skipped', message: `Not tested: ${why}` };

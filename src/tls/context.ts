@@ -40,6 +40,11 @@ export function noCertificateReason(session: SmtpSession): string | undefined {
 export function certificateContext(input: CheckInput): CertificateContext | Finding {
   const session = input.probes[SESSION_PROBE] as SmtpSession | undefined;
   if (!session) return { status: 'error', message: `no data from the ${SESSION_PROBE} probe` };
+  const f = session.failure;
+  if (!session.tls && f && (f.phase === 'connect' || f.phase === 'greeting')) {
+    // Could not decide, not "skipped": a run with --only tls must not pass a server that is down.
+    return { status: 'error', message: `could not decide: no certificate, the session stopped at ${f.phase} (${f.kind}: ${f.message})`, remediation: 'Make the endpoint reachable first (see smtp.connect).' };
+  }
   const why = noCertificateReason(session);
   if (why) return { status: 'skipped', message: `no certificate: ${why}` };
   const peerChain = session.tls?.peerChain ?? [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, runPlan, selectChecks, narrowPlan, DEFAULT_TIMEOUTS, type Registry } from '../../src/runner/run.js';
+import { exitCodeFor, runPlan, selectChecks, narrowPlan, verdictOf, DEFAULT_TIMEOUTS, type Registry } from '../../src/runner/run.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { planWithSmartHosts } from '../helpers/plans.js';
 import type { CheckDefinition, ProbeDefinition, Subject } from '../../src/types.js';
@@ -191,6 +191,11 @@ describe('selecting checks and connectors', () => {
     const plan = planWithSmartHosts(3);
     expect(narrowPlan(plan, ['smart host 2']).connectors.map((c) => c.name)).toEqual(['Smart host 2']);
     expect(() => narrowPlan(plan, ['Nope'])).toThrow('no connector or submission account is named "Nope" (the plan has: Smart host 1, Smart host 2, Smart host 3)');
+  });
+
+  it('reads FAIL when a run has failures and undecided checks, and ERROR only without failures', () => {
+    expect(verdictOf([{ status: 'error' }, { status: 'fail' }, { status: 'pass' }])).toBe('fail');
+    expect(verdictOf([{ status: 'error' }, { status: 'warn' }])).toBe('error');
   });
 
   it('exits 1 on a warning only when --fail-on warn', () => {

@@ -75,7 +75,7 @@ const cases: { name: string; role: Role; session: SmtpSession; status: Status; m
     message: /^The server sent 30 bytes of plaintext after its 220 reply to STARTTLS .*; The TLS handshake after STARTTLS failed \(protocol-error\): wrong version number$/,
   },
   { name: 'EHLO timing out fails: STARTTLS could not be offered', role: 'smart-host', session: failedAt({ kind: 'timeout', phase: 'ehlo', message: 'No reply during ehlo within 10 s' }), status: 'fail', message: /^STARTTLS could not be offered: No reply during ehlo within 10 s$/ },
-  { name: 'a session that never connected is skipped', role: 'smart-host', session: failedAt({ kind: 'refused', phase: 'connect', message: 'Connection refused by 192.0.2.10:25' }), status: 'skipped', message: /^Not tested: the session ended at the connection \(refused; see smtp\.connect\)$/ },
+  { name: 'a session that never connected cannot be decided', role: 'smart-host', session: failedAt({ kind: 'refused', phase: 'connect', message: 'Connection refused by 192.0.2.10:25' }), status: 'error', message: /^could not decide: the session ended at the connection \(refused; see smtp\.connect\)$/ },
   { name: 'an aborted session cannot decide', role: 'smart-host', session: failedAt({ kind: 'aborted', phase: 'starttls', message: 'Aborted during starttls' }), status: 'error', message: /^could not decide/ },
 ];
 

@@ -263,9 +263,9 @@ describe('sessions without a certificate', () => {
     expect(evaluate(check, 'sh-domain', data, { now: f.now })).toEqual({ status: 'skipped', message: 'no certificate: the server does not offer STARTTLS (see smtp.starttls)' });
   });
 
-  it('skips with the failure when the session stopped before TLS', () => {
+  it('cannot decide when the session never reached the server, so --only tls cannot pass a server that is down', () => {
     const data = { ...session([]), tls: undefined, starttls: undefined, failure: { kind: 'refused' as const, phase: 'connect' as const, message: 'connect ECONNREFUSED 127.0.0.1:25' } };
-    expect(evaluate(trustCheck, 'mx', data, { now: f.now })).toEqual({ status: 'skipped', message: 'no certificate: the session stopped at connect (refused: connect ECONNREFUSED 127.0.0.1:25)' });
+    expect(evaluate(trustCheck, 'mx', data, { now: f.now })).toMatchObject({ status: 'error', message: 'could not decide: no certificate, the session stopped at connect (refused: connect ECONNREFUSED 127.0.0.1:25)' });
   });
 
   it('fails a TLS session that carried no certificate at all', () => {

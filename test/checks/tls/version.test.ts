@@ -50,7 +50,7 @@ const cases: { name: string; role: Role; session: SmtpSession; status: Status; m
     status: 'skipped',
     message: /^Not tested: STARTTLS is not offered/,
   },
-  { name: 'a session that never connected is skipped', role: 'smart-host', session: failedAt({ kind: 'refused', phase: 'connect', message: 'refused' }), status: 'skipped', message: /^Not tested: the session stopped at connect/ },
+  { name: 'a session that never connected cannot be decided', role: 'smart-host', session: failedAt({ kind: 'refused', phase: 'connect', message: 'refused' }), status: 'error', message: /^could not decide: the session stopped at connect/ },
 ];
 
 describe('tls.version', () => {

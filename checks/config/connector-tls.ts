@@ -21,7 +21,8 @@ function inbound(c: ToOffice365Connector, plan: Plan): Observation[] {
       powershell: `Set-InboundConnector -Identity ${id} -TlsSenderCertificateName ${psQuote(`*.${plan.domain}`)}`,
     });
   }
-  if (c.tlsSenderCertificateName && !plan.acceptedDomains.some((d) => nameWithinDomain(c.tlsSenderCertificateName!, d))) {
+  // A Partner connector names the partner's certificate, which is outside our domains by nature.
+  if (c.connectorType === 'OnPremises' && c.tlsSenderCertificateName && !plan.acceptedDomains.some((d) => nameWithinDomain(c.tlsSenderCertificateName!, d))) {
     out.push({
       status: 'fail',
       message: `tlsSenderCertificateName ${c.tlsSenderCertificateName} is outside the accepted domains (${plan.acceptedDomains.join(', ')})`,
@@ -34,7 +35,7 @@ function inbound(c: ToOffice365Connector, plan: Plan): Observation[] {
     else if (mask !== undefined && Number(mask) < 24) out.push({ status: 'fail', message: `senderIPs ${ip} is wider than /24, which inbound connectors do not accept`, remediation: 'List the relay\'s addresses as single IPs or ranges of /24 to /32.' });
   }
   if (c.connectorType === 'Partner') {
-    out.push({ status: 'warn', message: 'connectorType is Partner: relaying to internet recipients works only through an OnPremises inbound connector', powershell: `Set-InboundConnector -Identity ${id} -ConnectorType OnPremises` });
+    out.push({ status: 'warn', message: "connectorType is Partner: it accepts a partner organization's mail for the tenant, but relaying to internet recipients works only through an OnPremises inbound connector", remediation: 'If this connector is your own relay, make it an OnPremises connector; if it is a partner\'s, leave it and test your relay through an OnPremises connector.' });
   }
   return out;
 }

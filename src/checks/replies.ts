@@ -146,7 +146,6 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
 
 /** Why a validation message was refused (connectors and submission), and the fix. */
 export function explainSendRefusal(reply: string, ctx: { connector?: string; username?: string; from: string; certificateName?: string }): ReplyExplanation | undefined {
-  const conn = ctx.connector ? psQuote(ctx.connector) : undefined;
   if (isThrottledReply(reply)) {
     return {
       meaning: `Exchange Online has throttled ${ctx.username ?? ctx.from} after continuous errors of the kind the reply names (mailbox full, Send As denied, invalid licence, too many or invalid recipients); Microsoft support cannot lift it`,
@@ -165,9 +164,10 @@ export function explainSendRefusal(reply: string, ctx: { connector?: string; use
   if (/\b5\.7\.64\b/.test(reply)) {
     return {
       meaning: 'no inbound connector matched the connection: the certificate name (or the source IP) does not match the connector, or the chain is incomplete (Exchange Online does not fetch intermediates)',
-      fix: "Make the relay present a certificate, with its intermediates, whose name matches the connector's TlsSenderCertificateName — or set the connector to the certificate's name.",
+      // No PowerShell here: the plan's own TlsSenderCertificateName would change nothing;
+      // tls.client-certificate proposes a name from the certificate when one fits.
+      fix: `Make the relay present a certificate, with its intermediates, whose name matches the connector's TlsSenderCertificateName${ctx.certificateName ? ` (${ctx.certificateName})` : ''} — tls.client-certificate shows the names it carries.`,
       exchangeOnline: 'Exchange Online answers RCPT TO with 550 5.7.64 TenantAttribution; Relay Access Denied.',
-      ...(conn && ctx.certificateName ? { powershell: `Set-InboundConnector -Identity ${conn} -TlsSenderCertificateName ${psQuote(ctx.certificateName)}` } : {}),
     };
   }
   if (/\b5\.7\.60\b|\b5\.2\.252\b|SendAsDenied/i.test(reply) || (/^553\b/.test(reply) && /5\.7\.1\b/.test(reply))) {

@@ -13,5 +13,5 @@ export function initCommand(file: string, force: boolean): string {
     throw new UsageError([{ file, message: `cannot write the plan: ${why}` }]);
   }
   // The plan reads the submission password from SCANNER_PASSWORD: without it a run stops at once (exit 2).
-  return `Wrote ${file}. Edit the hosts, names and validation recipients, export SCANNER_PASSWORD (the submission account's password), then: relaycheck run -c ${file} --no-send\n`;
+  return `Wrote ${file}. Edit the hosts, names and validation recipients, export SCANNER_PASSWORD (the submission account's password), then: npx relaycheck run -c ${file} --no-send\n`;
 }

@@ -115,7 +115,7 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
     if (outcome.files.length) lines.push(`Reports:  ${outcome.files.map(shown).join('\n          ')}`);
     if (outcome.report.options?.interrupted) lines.push('Interrupted: the reports are partial.');
     else if (!faults.length) {
-      lines.push(outcome.code === 0 ? 'The lab passed. Now break it: relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
+      lines.push(outcome.code === 0 ? 'The lab passed. Now break it: npx relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
     } else {
       lines.push(
         outcome.code !== 0

@@ -22,8 +22,9 @@ export const DEFAULT_PLAN = 'relaycheck.yaml';
 
 export function powershellCommand(args: PowershellArgs): string {
   const create = args.create ?? !args.run;
-  // With --run alone the plan only labels the connectors: use ./relaycheck.yaml when it loads.
-  const planFile = args.config ?? DEFAULT_PLAN;
+  const report = args.run ? readRunReport(args.run) : undefined;
+  // Without -c, the plan the run itself names (when it is still there), else ./relaycheck.yaml.
+  const planFile = args.config ?? (report?.plan.file && existsSync(report.plan.file) ? report.plan.file : DEFAULT_PLAN);
   let plan: Plan | undefined;
   if (create || args.config !== undefined) plan = loadPlan(planFile, { secrets: 'ignore' });
   else if (existsSync(planFile)) {
@@ -35,6 +36,6 @@ export function powershellCommand(args: PowershellArgs): string {
   }
   const parts: string[] = [];
   if (create && plan) parts.push(connectorScript(plan));
-  if (args.run) parts.push(fixScript(readRunReport(args.run), { runFile: args.run, plan }));
+  if (args.run && report) parts.push(fixScript(report, { runFile: args.run, plan }));
   return parts.join('\n');
 }

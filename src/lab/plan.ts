@@ -176,7 +176,7 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
     { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector (TlsSettings DomainValidation, TlsDomain mail.contoso.test).' },
     { path: ['submission', 0], before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on.' },
     { path: ['submission', 0, 'expectForeignSenderRejected'], after: 'also prove that a sender without Send As is refused' },
-    { path: ['limits'], before: 'The seed\'s 1,500 messages a day per account; Exchange Online\'s 30 a minute.' },
+    { path: ['limits'], before: 'The long-quoted 1,500 messages a day per Office 365 account; Exchange Online\'s 30 a minute.' },
     { path: ['firewall'], before: 'The firewall in front of the smart host admits every Exchange Online range on port 25.' },
   ];
 }

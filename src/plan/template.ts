@@ -61,7 +61,7 @@ submission:
       to: [it@contoso.com]
 
 limits:
-  messagesPerDay: 1500         # per sending account (the seed's figure; Microsoft now states 10,000 recipients)
+  messagesPerDay: 1500         # per sending account (the long-quoted Office 365 figure; Microsoft now states 10,000 recipients)
   messagesPerMinute: 30
 
 # certificates:

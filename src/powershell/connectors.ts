@@ -94,7 +94,7 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   if (outboundCount <= 1) {
     params.push(['AllAcceptedDomains', true]);
     params.push(['IsTransportRuleScoped', false]);
-    comments.push(`AllAcceptedDomains: mail to every accepted domain goes to these smart hosts, as the seed chooses. To route only some domains, replace it with ${suggestion}.`);
+    comments.push(`AllAcceptedDomains: mail to every accepted domain goes to these smart hosts, as the usual relay set-up does. To route only some domains, replace it with ${suggestion}.`);
   } else {
     params.push(['IsTransportRuleScoped', true]);
     comments.push(

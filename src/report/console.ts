@@ -53,7 +53,15 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
     });
     for (const r of rows) {
       if (options.verbose === false && r.status === 'pass') continue;
-      const remedy = r.status !== 'pass' && r.status !== 'skipped' && r.remediation ? `\n→ ${forTerminal(r.remediation, 600)}` : '';
+      const open = r.status !== 'pass' && r.status !== 'skipped';
+      // What Exchange Online will show for this finding, and the connector-side fix, as in the HTML.
+      const remedy = open
+        ? [
+            r.remediation ? `\n→ ${forTerminal(r.remediation, 600)}` : '',
+            r.exchangeOnline ? `\nExchange Online: ${forTerminal(r.exchangeOnline, 600)}` : '',
+            r.powershell ? `\nPowerShell: ${forTerminal(r.powershell, 600).replace(/\n/g, ' ; ')}` : '',
+          ].join('')
+        : '';
       table.push([paint(label(r.status), r.status, options.color), forTerminal(String(r.check), 60), forTerminal(r.endpoint ?? '—', 60), forTerminal(String(r.message), 800) + remedy]);
     }
     lines.push(table.toString());

@@ -67,6 +67,14 @@ describe('relaycheck powershell', () => {
     expect(text).toContain("Set-InboundConnector -Identity 'Relay' -RequireTls $true");
   });
 
+  it('labels the fixes from the plan the run names when no -c is given', () => {
+    const named = join(tmp, 'run-with-plan.json');
+    writeFileSync(named, JSON.stringify({ ...report, plan: { ...report.plan, file: plan } }));
+    const text = powershellCommand({ run: named, create: true });
+    expect(parsePowerShell(text).map((c) => c.cmdlet)).toEqual(['New-InboundConnector', 'Set-InboundConnector']);
+    expect(text).toContain('# ── Inbound connector Relay (your mail server -> Office 365) ──');
+  });
+
   it('reports a run file that is not a relaycheck report as a usage error', () => {
     const bad = join(tmp, 'bad-run.json');
     writeFileSync(bad, '{"results": 1}');

@@ -80,7 +80,7 @@ describe('New-OutboundConnector', () => {
       ['IsTransportRuleScoped', false],
     ]);
     const comments = s.comments.join('\n');
-    expect(comments).toMatch(/AllAcceptedDomains: mail to every accepted domain goes to these smart hosts, as the seed chooses\. To route only some domains, replace it with RecipientDomains = @\('contoso\.com'\)/);
+    expect(comments).toMatch(/AllAcceptedDomains: mail to every accepted domain goes to these smart hosts, as the usual relay set-up does\. To route only some domains, replace it with RecipientDomains = @\('contoso\.com'\)/);
     expect(comments).toMatch(/192\.0\.2\.10 on port 2525; Exchange Online always connects to smart hosts on port 25/);
     expect(s.after.join('\n')).toContain("Validate-OutboundConnector -Identity 'Office 365 SMTP relay TLS 2' -Recipients 'admin@contoso.com'");
   });

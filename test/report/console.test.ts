@@ -45,3 +45,14 @@ describe('the console report', () => {
     expect(escapes(renderConsole(fixtureReport('five-connectors'), { color: true })).length).toBeGreaterThan(0);
   });
 });
+
+describe('the console report of a failure', () => {
+  it('says what Exchange Online will show and gives the PowerShell fix, as the HTML does', () => {
+    const report = fixtureReport('five-connectors');
+    const failing = report.results.find((r) => r.status === 'fail' && r.exchangeOnline && r.powershell);
+    expect(failing).toBeDefined();
+    const text = renderConsole(report, { color: false, width: 200 }).replace(/[│\s]+/g, ' ');
+    expect(text).toContain(`Exchange Online: ${failing!.exchangeOnline!.split(/\s+/).slice(0, 6).join(' ')}`);
+    expect(text).toContain(`PowerShell: ${failing!.powershell!.split(/\s+/).slice(0, 3).join(' ')}`);
+  });
+});

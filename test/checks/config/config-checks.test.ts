@@ -26,6 +26,7 @@ describe('config.connector-tls', () => {
     ['IPv6 sender IPs', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: ["2001:db8::25"]}', 'fail', /is IPv6/],
     ['sender IPs wider than /24', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.0.0/16]}', 'fail', /wider than \/24/],
     ['a Partner inbound connector', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, connectorType: Partner, tlsSenderCertificateName: mail.contoso.com}', 'warn', /only through an OnPremises/],
+    ['a Partner inbound connector with the partner\'s certificate name', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, connectorType: Partner, tlsSenderCertificateName: mail.tailspin.com}', 'warn', /^connectorType is Partner: it accepts a partner organization's mail/],
     ['an outbound connector with DomainValidation', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: domain, domain: mail.contoso.com}}', 'pass', /DomainValidation \(mail\.contoso\.com\)/],
     ['an outbound connector without a TLS mode', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com]}', 'fail', /opportunistic TLS/],
     ['an outbound connector that accepts any certificate', '{name: b, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: any}}', 'warn', /EncryptionOnly/],

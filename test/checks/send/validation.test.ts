@@ -55,11 +55,12 @@ describe('send.validation', () => {
     expect(f.remediation).toMatch(/^Stop sending from this account/);
   });
 
-  it('fails on 550 5.7.64 with what Exchange Online means and the connector fix', () => {
+  it('fails on 550 5.7.64 with what Exchange Online means, and proposes no connector change that would change nothing', () => {
     const f = judge(inbound, attempt({ status: 'refused', from: 'relay@contoso.com', error: { stage: 'rcpt', responseCode: 550, response: '550 5.7.64 TenantAttribution; Relay Access Denied [AM0PR]', message: 'Recipient command failed' } }));
     expect(f.status).toBe('fail');
     expect(f.message).toMatch(/^not accepted at RCPT TO: “550 5\.7\.64 TenantAttribution; Relay Access Denied \[AM0PR\]” — no inbound connector matched/);
-    expect(f.powershell).toBe("Set-InboundConnector -Identity 'Relay TLS' -TlsSenderCertificateName '*.contoso.com'");
+    expect(f.powershell).toBeUndefined(); // the connector already says *.contoso.com: the certificate is what to change
+    expect(f.remediation).toMatch(/whose name matches the connector's TlsSenderCertificateName \(\*\.contoso\.com\) — tls\.client-certificate shows the names it carries/);
     expect(f.exchangeOnline).toContain('550 5.7.64');
   });
 

@@ -72,6 +72,11 @@ export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
     evidence: { ...evidence, stage: a.error?.stage ?? null, reply: reply ?? null, code: a.error?.code ?? null },
   };
   if (why?.fix) finding.remediation = why.fix;
+  else if (!reply && (a.error?.stage === 'tls' || a.error?.stage === 'connect')) {
+    // Refused on our side (the certificate under the connector's TLS mode) or never connected:
+    // there is no server reply to read; the session and certificate checks name the cause.
+    finding.remediation = `Fix what the smtp.* and tls.* results for this endpoint name (${a.error.stage === 'tls' ? 'the certificate or STARTTLS' : 'reachability'}), then run again.`;
+  }
   const exo = why?.exchangeOnline ?? (entry.kind === 'connector' && entry.direction === 'from-office365' ? exoSmartHostView(a) : undefined);
   if (exo) finding.exchangeOnline = exo;
   if (why?.powershell) finding.powershell = why.powershell;

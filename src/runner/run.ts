@@ -49,6 +49,8 @@ export interface RunOptions {
 
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, greetingMs: 20_000, commandMs: 20_000, tlsMs: 15_000, deadlineMs: 300_000 };
 export const DEFAULT_CONCURRENCY = 50;
+/** An undecided result gets no fix for the thing it could not judge, but what to do about it. */
+export const UNDECIDED_REMEDIATION = 'relaycheck could not decide this check: remove what stopped it (named in the message: an unreachable endpoint, a resolver, the deadline), then run again.';
 /** How long probes may take to hand back their partial data after the deadline or Ctrl-C. */
 export const ABORT_GRACE_MS = 1000;
 
@@ -236,7 +238,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
         title: failing && job.check.failureTitle && f.status !== 'error' ? job.check.failureTitle : job.check.title,
         ...labels,
         message: f.message,
-        remediation: f.remediation ?? (f.status === 'pass' || f.status === 'skipped' ? '' : job.check.remediation),
+        remediation: f.remediation ?? (f.status === 'pass' || f.status === 'skipped' ? '' : f.status === 'error' ? UNDECIDED_REMEDIATION : job.check.remediation),
         ...(f.exchangeOnline ? { exchangeOnline: f.exchangeOnline } : {}),
         ...(f.powershell ? { powershell: f.powershell } : {}),
         ...(f.evidence || transcriptId ? { evidence: { ...f.evidence, ...(transcriptId ? { transcript: transcriptId } : {}) } } : {}),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, runPlan, selectChecks, narrowPlan, verdictOf, DEFAULT_TIMEOUTS, type Registry } from '../../src/runner/run.js';
+import { exitCodeFor, runPlan, selectChecks, narrowPlan, verdictOf, DEFAULT_TIMEOUTS, UNDECIDED_REMEDIATION, type Registry } from '../../src/runner/run.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { planWithSmartHosts } from '../helpers/plans.js';
 import type { CheckDefinition, ProbeDefinition, Subject } from '../../src/types.js';
@@ -136,6 +136,8 @@ describe('runPlan', () => {
       ['test.needs-broken', 'error', 'could not decide: resolver unreachable'],
       ['test.needs-crashing', 'error', 'could not decide: probe crashing crashed: boom'],
     ]);
+    // The check's own remediation (here "fix test.needs-broken") is not what helps with an undecided result.
+    expect(report.results.map((r) => r.remediation)).toEqual([UNDECIDED_REMEDIATION, UNDECIDED_REMEDIATION]);
     expect(report.verdict).toBe('error');
     expect(exitCodeFor(report, 'fail')).toBe(1);
   });

@@ -70,6 +70,7 @@ describe('send.validation', () => {
     expect(f.message).toContain('not accepted at STARTTLS');
     expect(f.exchangeOnline).toContain('4.4.317');
     expect(f.exchangeOnline).toContain('SubjectMismatch');
+    expect(f.remediation).toBe('Fix what the smtp.* and tls.* results for this endpoint name (the certificate or STARTTLS), then run again.');
   });
 
   it('warns when some validation recipients were refused', () => {

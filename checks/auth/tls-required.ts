@@ -2,10 +2,12 @@
 // after STARTTLS (RFC 4954 §4, RFC 3207 §6) and no mail is accepted without TLS. Exchange Online
 // offers AUTH only after STARTTLS and answers MAIL FROM without it with 530 5.7.57.
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { quote, replyText } from '../../src/checks/replies.js';
+import { isExchangeOnlineHost, quote, replyText } from '../../src/checks/replies.js';
 import type { SubmissionProbeData } from '../../src/probes/sending-types.js';
 
 const POSTFIX_FIX = 'On Postfix: smtpd_tls_auth_only = yes and, for the submission service, smtpd_tls_security_level = encrypt with smtpd_relay_restrictions = permit_sasl_authenticated, reject.';
+/** Exchange Online never does this itself: the fix is in the path, not on Microsoft's server. */
+const PATH_FIX = 'Exchange Online itself offers AUTH only after STARTTLS: something between this network and Microsoft (an SMTP proxy, a firewall\'s SMTP inspection) rewrites the session. Route submission around it or turn the inspection off.';
 
 export default defineCheck({
   id: 'auth.tls-required',
@@ -17,8 +19,9 @@ export default defineCheck({
   remediation: `Offer AUTH only after STARTTLS and refuse mail from clients that have not started TLS and authenticated. ${POSTFIX_FIX}`,
   requires: ['auth.submission'],
   appliesTo: (s) => s.scope === 'endpoint' && s.entry.kind === 'submission',
-  evaluate({ probes }) {
+  evaluate({ subject, probes }) {
     const data = probes['auth.submission'] as SubmissionProbeData;
+    const fix = subject.scope === 'endpoint' && isExchangeOnlineHost(subject.endpoint.host) ? PATH_FIX : POSTFIX_FIX;
     if (!data.plaintext) {
       return { status: 'error', message: `could not decide: ${data.failure ? `the session stopped at ${data.failure.phase}: ${data.failure.message}` : 'no EHLO before STARTTLS'}` };
     }
@@ -28,12 +31,12 @@ export default defineCheck({
       obs.push({
         status: 'fail',
         message: `AUTH ${p.authMechanisms.join(' ')} is advertised before STARTTLS: a client can send its password in clear text`,
-        remediation: `Offer AUTH only after STARTTLS. ${POSTFIX_FIX}`,
+        remediation: `Offer AUTH only after STARTTLS. ${fix}`,
         exchangeOnline: 'Exchange Online advertises AUTH only after STARTTLS; a device that authenticates without TLS fails there with 530 5.7.57.',
       });
     }
     if (!p.starttlsOffered) {
-      obs.push({ status: 'fail', message: 'STARTTLS is not offered: credentials and mail would cross the network in clear text', remediation: `Enable STARTTLS on the submission endpoint. ${POSTFIX_FIX}` });
+      obs.push({ status: 'fail', message: 'STARTTLS is not offered: credentials and mail would cross the network in clear text', remediation: `Enable STARTTLS on the submission endpoint. ${fix}` });
     }
     const w = data.withoutTls;
     let note = '';
@@ -43,7 +46,7 @@ export default defineCheck({
         obs.push({
           status: 'fail',
           message: `mail is accepted without TLS and without AUTH: MAIL FROM:<${env.from}> → ${quote(replyText(env.mail))}, RCPT TO:<${env.recipient}> → ${quote(replyText(env.rcpt))}`,
-          remediation: `Refuse mail from clients that have not started TLS and authenticated. ${POSTFIX_FIX}`,
+          remediation: `Refuse mail from clients that have not started TLS and authenticated. ${fix}`,
           exchangeOnline: 'Exchange Online answers MAIL FROM without TLS and AUTH with 530 5.7.57 Client not authenticated to send mail.',
         });
       } else if (w.accepted === 'mail') {

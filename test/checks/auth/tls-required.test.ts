@@ -12,11 +12,19 @@ describe('auth.tls-required', () => {
     expect(f.message).toBe('AUTH is offered only after STARTTLS; without TLS MAIL FROM was refused (“530 5.7.57 Client not authenticated to send mail”)');
   });
 
-  it('fails when AUTH is advertised before STARTTLS', () => {
-    const f = judge(okAuth({ plaintext: { authOffered: true, authMechanisms: ['PLAIN', 'LOGIN'], starttlsOffered: true } }));
+  it('fails when AUTH is advertised before STARTTLS, with the fix for an own server', () => {
+    const own = submissionPlan({ endpoint: 'mail.contoso.com:587' });
+    const f = evaluate(check, own, endpointSubject(own), { 'auth.submission': okAuth({ plaintext: { authOffered: true, authMechanisms: ['PLAIN', 'LOGIN'], starttlsOffered: true } }) });
     expect(f.status).toBe('fail');
     expect(f.message).toContain('AUTH PLAIN LOGIN is advertised before STARTTLS');
     expect(f.remediation).toContain('smtpd_tls_auth_only = yes');
+  });
+
+  it('points at the network path, not at Microsoft\'s server, when smtp.office365.com seems to offer AUTH before STARTTLS', () => {
+    const f = judge(okAuth({ plaintext: { authOffered: true, authMechanisms: ['LOGIN'], starttlsOffered: true } }));
+    expect(f.status).toBe('fail');
+    expect(f.remediation).toMatch(/something between this network and Microsoft .* rewrites the session/);
+    expect(f.remediation).not.toContain('Postfix');
   });
 
   it('fails when mail is accepted without TLS, quoting both replies', () => {

@@ -27,6 +27,26 @@ function label(status: Status): string {
   return Object.hasOwn(LABEL, status) ? LABEL[status] : forTerminal(String(status), 8).toUpperCase();
 }
 
+/**
+ * Host names and check ids have no spaces, so the table would cut them; break them after a dot,
+ * dash or colon instead, so that the whole name (and the port) stays readable and copyable.
+ */
+export function breakLong(text: string, width: number): string {
+  const lines: string[] = [];
+  let rest = text;
+  while (rest.length > width) {
+    // After a dot or dash; before a colon, so a port stays ":25".
+    const after = Math.max(rest.lastIndexOf('.', width - 1), rest.lastIndexOf('-', width - 1)) + 1;
+    const before = rest.lastIndexOf(':', width);
+    const cut = Math.max(after, before);
+    const at = cut > 0 ? cut : width;
+    lines.push(rest.slice(0, at));
+    rest = rest.slice(at);
+  }
+  lines.push(rest);
+  return lines.join('\n');
+}
+
 export function renderConsole(report: RunReport, options: ConsoleOptions = { color: false }): string {
   const width = Math.max(80, Math.min(options.width ?? 120, 200));
   const groups = new Map<string, CheckResult[]>();
@@ -62,7 +82,7 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
             r.powershell ? `\nPowerShell: ${forTerminal(r.powershell, 600).replace(/\n/g, ' ; ')}` : '',
           ].join('')
         : '';
-      table.push([paint(label(r.status), r.status, options.color), forTerminal(String(r.check), 60), forTerminal(r.endpoint ?? '—', 60), forTerminal(String(r.message), 800) + remedy]);
+      table.push([paint(label(r.status), r.status, options.color), breakLong(forTerminal(String(r.check), 60), 30), breakLong(forTerminal(r.endpoint ?? '—', 80), 24), forTerminal(String(r.message), 800) + remedy]);
     }
     lines.push(table.toString());
   }

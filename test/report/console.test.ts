@@ -56,3 +56,16 @@ describe('the console report of a failure', () => {
     expect(text).toContain(`PowerShell: ${failing!.powershell!.split(/\s+/).slice(0, 3).join(' ')}`);
   });
 });
+
+describe('long names in the console table', () => {
+  it('keeps a whole host name with its port, broken after dots, instead of cutting it', async () => {
+    const { breakLong } = await import('../../src/report/console.js');
+    expect(breakLong('contoso-com.mail.protection.outlook.com:25', 24)).toBe('contoso-com.mail.\nprotection.outlook.com\n:25');
+    expect(breakLong('contoso.validation-recipients-internal', 30)).toBe('contoso.validation-recipients-\ninternal');
+    const report = fixtureReport('five-connectors');
+    report.results[0]!.endpoint = 'contoso-com.mail.protection.outlook.com:25';
+    const text = renderConsole(report, { color: false, width: 160 });
+    expect(text).toMatch(/protection\.outlook\.com[ │]*\n[│ ]*(PASS|WARN|FAIL|ERROR|SKIP)?[ │]*[\w.-]*[ │]*:25/);
+    expect(text).not.toMatch(/contoso-com\.mail\.protectio?n?…/);
+  });
+});

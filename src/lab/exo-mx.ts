@@ -17,8 +17,8 @@ import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions, type PresentedCertificate } from './exo-mailbox.js';
 import { exoInternalHost } from './exo-submission.js';
-import { closeServer, listenOn } from './listen.js';
-import { nameMatchesTlsDomain } from '../probes/send.js';
+import { closeServer, listenOn, SmtpReplyError } from './listen.js';
+import { exoNameMatches } from '../tls/names.js';
 
 export interface ExoMxOptions extends MailboxOptions {
   host?: string;
@@ -48,15 +48,6 @@ export interface ExoMxServer {
   /** every RCPT TO decision: who, what attributed it (or why not), the reply */
   decisions: { rcpt: string; mailFrom: string; attributedBy?: CapturedMessage['attributedBy']; reply: string; certificate?: PresentedCertificate; at: Date }[];
   close(): Promise<void>;
-}
-
-class SmtpReplyError extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function certificateNames(x: X509Certificate): { cn?: string; dns: string[] } {
@@ -109,12 +100,13 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
     st.attributedBy = undefined;
     const cert = st.certificate;
     const wanted = options.tlsSenderCertificateName;
+    const matches = (name: string) => exoNameMatches(wanted!, name, 'TlsSenderCertificateName').result !== 'none';
     if (cert && wanted && (cert.authorized || !options.trustedCa)) {
-      if (cert.subjectCn && nameMatchesTlsDomain(cert.subjectCn, wanted)) {
+      if (cert.subjectCn && matches(cert.subjectCn)) {
         st.attributedBy = 'certificate-cn';
         st.matchedName = cert.subjectCn;
       } else {
-        const san = cert.dnsNames.find((n) => nameMatchesTlsDomain(n, wanted));
+        const san = cert.dnsNames.find(matches);
         if (san) {
           st.attributedBy = 'certificate-san';
           st.matchedName = san;

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
 import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions } from './exo-mailbox.js';
-import { closeServer, listenOn } from './listen.js';
+import { closeServer, listenOn, SmtpReplyError } from './listen.js';
 
 export type SmtpAuthBlock = 'mailbox' | 'tenant' | 'security-defaults' | 'conditional-access';
 
@@ -64,15 +64,6 @@ const BANNER_ID = () => randomBytes(6).toString('hex').toUpperCase();
 
 export function exoInternalHost(): string {
   return `AM0PR01MB${Math.floor(1000 + Math.random() * 9000)}.eurprd01.prod.outlook.com`;
-}
-
-class SmtpReplyError extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 interface SessionState {

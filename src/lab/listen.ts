@@ -19,3 +19,13 @@ export function closeServer(server: SMTPServer): Promise<void> {
     for (const c of server.connections) (c as unknown as { close(): void }).close();
   });
 }
+
+/** An error smtp-server turns into an SMTP reply with this code (the lab servers' refusals). */
+export class SmtpReplyError extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -6,7 +6,7 @@
 // comes in through `key`/`cert`, `starttls: false` stops offering STARTTLS.
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
-import { closeServer, listenOn } from './listen.js';
+import { closeServer, listenOn, SmtpReplyError } from './listen.js';
 import { readMessage } from './exo-mailbox.js';
 
 export interface SmartHostOptions {
@@ -42,15 +42,6 @@ export interface SmartHostServer {
   port: number;
   messages: SmartHostMessage[];
   close(): Promise<void>;
-}
-
-class SmtpReplyError extends Error {
-  constructor(
-    readonly responseCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const MAX_KEPT = 1000;

@@ -17,6 +17,7 @@ import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/repl
 import { redactText } from '../report/redact.js';
 import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
+import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from './sending-types.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, Subject, TranscriptLine } from '../types.js';
@@ -60,23 +61,11 @@ function certificateNames(cert: PeerCertificate): string[] {
 
 /**
  * Does a certificate name match an outbound connector's TlsDomain as Exchange Online reads it?
- * `*.contoso.com` as TlsDomain means the domain and its subdomains; a `*.contoso.com` certificate
- * covers one label below contoso.com.
+ * The rule lives in src/tls/names.ts (exoNameMatches), shared with tls.certificate-name; a name
+ * Microsoft's wording leaves open (the bare domain for "*.contoso.com") does not stop a send.
  */
 export function nameMatchesTlsDomain(name: string, tlsDomain: string): boolean {
-  const n = name.toLowerCase().replace(/\.$/, '');
-  const d = tlsDomain.toLowerCase().replace(/\.$/, '');
-  if (n === d) return true;
-  if (d.startsWith('*.')) {
-    const base = d.slice(2);
-    return n === base || n.endsWith(`.${base}`) || n === `*.${base}`;
-  }
-  if (n.startsWith('*.')) {
-    const base = n.slice(2);
-    const dot = d.indexOf('.');
-    return dot > 0 && d.slice(dot + 1) === base;
-  }
-  return false;
+  return exoNameMatches(tlsDomain, name, 'TlsDomain').result !== 'none';
 }
 
 interface TlsPlan {

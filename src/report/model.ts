@@ -3,6 +3,7 @@
 // certificates and transcripts results link to through their evidence, days left on
 // certificates and SMTP session durations. Saved reports are re-rendered, so every field read
 // here is checked for its type rather than trusted.
+import { countStatuses, worstStatus } from '../status.js';
 import { STATUS_RANK, type CertificateSummary, type CheckResult, type RunReport, type Status, type Summary, type TranscriptLine } from '../types.js';
 
 export const STATUSES: Status[] = ['pass', 'warn', 'fail', 'error', 'skipped'];
@@ -39,17 +40,8 @@ export interface Section {
   verdict: Status;
 }
 
-export function summaryOf(statuses: Status[]): Summary {
-  const s: Summary = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
-  for (const st of statuses) s[st]++;
-  return s;
-}
-
-export function worstOf(statuses: Status[]): Status {
-  let worst: Status = statuses.length ? 'skipped' : 'pass';
-  for (const s of statuses) if (STATUS_RANK[s] > STATUS_RANK[worst]) worst = s;
-  return worst;
-}
+export const summaryOf = countStatuses;
+export const worstOf = worstStatus;
 
 export function domainSectionTitle(report: RunReport): string {
   return `Domain and plan: ${String(report.plan?.domain ?? '')}`;

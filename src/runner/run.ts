@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { createLimiter } from './limit.js';
 import { entriesOf, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
 import { redactDeep } from '../report/redact.js';
+import { countStatuses, worstStatus } from '../status.js';
 import { ms } from '../checks/session.js';
 import { TOOL_VERSION } from '../version.js';
 import {
@@ -138,7 +139,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   // they have (a session's transcript up to where it hung is the most useful part of a partial
   // report). A probe that does not return within the grace period is given up on.
   const aborted = new Promise<ProbeFailure>((resolve) => {
-    const onAbort = () => setTimeout(() => resolve({ probeError: abortText(signal, options) }), ABORT_GRACE_MS).unref();
+    const onAbort = () => setTimeout(() => resolve({ probeError: abortText(options) }), ABORT_GRACE_MS).unref();
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -153,9 +154,9 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
         depData[id] = await start(depKey);
         if (isProbeFailure(depData[id])) return { probeError: `needs ${id}, which failed: ${(depData[id] as ProbeFailure).probeError}` };
       }
-      if (signal.aborted) return { probeError: abortText(signal, options) };
+      if (signal.aborted) return { probeError: abortText(options) };
       return limit(async () => {
-        if (signal.aborted) return { probeError: abortText(signal, options) };
+        if (signal.aborted) return { probeError: abortText(options) };
         if (!firstProbeStarted) {
           firstProbeStarted = true;
           // `npm run bench` reads this to measure start-up time to the first probe.
@@ -170,7 +171,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
         options.onProgress?.(done, total, progressLabel(task.probe.id, task.subject));
         // Data handed back after an abort may be incomplete: checks get "could not decide", the
         // report still gets the transcript and certificates gathered so far.
-        if (signal.aborted && !isProbeFailure(result)) return { probeError: abortText(signal, options), partial: result } satisfies ProbeFailure;
+        if (signal.aborted && !isProbeFailure(result)) return { probeError: abortText(options), partial: result } satisfies ProbeFailure;
         return result;
       });
     })();
@@ -287,9 +288,8 @@ function safeAppliesTo(check: CheckDefinition, subject: Subject, plan: Plan): bo
   }
 }
 
-function abortText(signal: AbortSignal, options: RunOptions): string {
+function abortText(options: RunOptions): string {
   if (options.signal?.aborted) return 'run interrupted before this probe finished';
-  void signal;
   return `the run's deadline (${ms(options.timeouts.deadlineMs)}) passed before this probe finished`;
 }
 
@@ -298,15 +298,11 @@ export function errorText(err: unknown): string {
 }
 
 export function summarize(results: { status: Status }[]): Summary {
-  const summary: Summary = { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 };
-  for (const r of results) summary[r.status]++;
-  return summary;
+  return countStatuses(results.map((r) => r.status));
 }
 
 export function verdictOf(results: { status: Status }[]): Status {
-  let worst: Status = results.length ? 'skipped' : 'pass';
-  for (const r of results) if (STATUS_RANK[r.status] > STATUS_RANK[worst]) worst = r.status;
-  return worst;
+  return worstStatus(results.map((r) => r.status));
 }
 
 /** Exit code contract: 1 when any result is at or above --fail-on, or any error; else 0. */

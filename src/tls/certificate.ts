@@ -437,6 +437,20 @@ export function parseCertificate(input: string | Uint8Array): Certificate {
   return cert;
 }
 
+/**
+ * The subject name's comparison key (Certificate.subjectKey) read straight from the DER, without
+ * parsing the rest: indexing Node's ~140 roots this way costs a fraction of parsing them.
+ */
+export function subjectKeyOf(der: Uint8Array): string {
+  const outer = readTlv(der, 0);
+  const [tbs] = children(der, outer);
+  if (outer.tag !== 0x30 || !tbs || tbs.tag !== 0x30) throw new DerError('not a DER certificate (outer SEQUENCE)');
+  const fields = children(der, tbs);
+  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4]; // [version,] serial, signature, issuer, validity, subject
+  if (!subject) throw new DerError('truncated tbsCertificate');
+  return nameKey(parseName(der, subject));
+}
+
 /** The base64 DER bodies of every CERTIFICATE block in a PEM text, in order. */
 export function pemBlocks(pem: string): string[] {
   const out: string[] = [];

@@ -2,10 +2,10 @@
 // Node's bundled root store (tls.rootCertificates: static data, no I/O). Non-self-signed
 // certificates in the CA files are kept as locally known intermediates: they help name a
 // missing intermediate but are not trust anchors (OpenSSL's default, no partial chains).
-// Node's ~140 roots are parsed lazily, once per process, only when a chain needs them.
+// Node's ~140 roots are indexed by subject once per process, and parsed only when a chain needs them.
 import { rootCertificates } from 'node:tls';
 import type { Plan } from '../types.js';
-import { parseCertificate, pemBlocks, selfSigned, type Certificate } from './certificate.js';
+import { parseCertificate, pemBlocks, selfSigned, subjectKeyOf, type Certificate } from './certificate.js';
 
 export interface TrustAnchor {
   cert: Certificate;
@@ -53,31 +53,64 @@ function index<T extends { cert: Certificate }>(items: T[]): Index<T> {
   return { byName, byKey };
 }
 
-let systemIndex: Index<TrustAnchor> | undefined;
+interface SystemRoot {
+  base64: string;
+  /** parsed on first use; null when this parser cannot read it (then it is simply not an anchor here) */
+  anchor?: TrustAnchor | null;
+}
+
+let systemIndex: Map<string, SystemRoot[]> | undefined;
 let systemRootsSource: () => readonly string[] = () => rootCertificates;
 
-/** Tests and embedders can replace the system root list (PEM strings). Resets the parsed index. */
+/** Tests and embedders can replace the system root list (PEM strings). Resets the index. */
 export function setSystemRoots(source: () => readonly string[]): void {
   systemRootsSource = source;
   systemIndex = undefined;
 }
 
-/** Node's root store as anchors: parsed on first use, then kept for the process. */
-export function systemAnchors(): Index<TrustAnchor> {
+/**
+ * Node's root store indexed by subject name: built on first use, then kept for the process. Only
+ * the subject is read here; a root is parsed in full when a chain reaches its name.
+ */
+export function systemRootIndex(): Map<string, SystemRoot[]> {
   if (!systemIndex) {
-    const anchors: TrustAnchor[] = [];
+    systemIndex = new Map();
     for (const pem of systemRootsSource()) {
-      for (const b64 of pemBlocks(pem)) {
+      for (const base64 of pemBlocks(pem)) {
+        let key: string;
         try {
-          anchors.push({ cert: parseCertificate(b64), source: 'system' });
+          key = subjectKeyOf(Buffer.from(base64, 'base64'));
         } catch {
-          // a root Node ships but this parser cannot read is simply not an anchor here
+          continue; // a root this parser cannot read is not an anchor here
         }
+        const list = systemIndex.get(key) ?? [];
+        list.push({ base64 });
+        systemIndex.set(key, list);
       }
     }
-    systemIndex = index(anchors);
   }
   return systemIndex;
+}
+
+/** The system roots named `subjectKey`, parsed. */
+function systemAnchorsNamed(subjectKey: string): TrustAnchor[] {
+  const out: TrustAnchor[] = [];
+  for (const root of systemRootIndex().get(subjectKey) ?? []) {
+    if (root.anchor === undefined) {
+      try {
+        root.anchor = { cert: parseCertificate(root.base64), source: 'system' };
+      } catch {
+        root.anchor = null;
+      }
+    }
+    if (root.anchor) out.push(root.anchor);
+  }
+  return out;
+}
+
+/** The system root that is this very certificate (same subject and key), if any. */
+function systemAnchorFor(cert: Certificate): TrustAnchor | undefined {
+  return systemAnchorsNamed(cert.subjectKey).find((a) => a.cert.spkiSha256 === cert.spkiSha256);
 }
 
 export function createTrustStore(trust: Plan['trust']): TrustStore {
@@ -104,17 +137,17 @@ export function createTrustStore(trust: Plan['trust']): TrustStore {
     errors,
     anchorsNamed(subjectKey) {
       const own = plan.byName.get(subjectKey) ?? [];
-      return trust.system ? [...own, ...(systemAnchors().byName.get(subjectKey) ?? [])] : own;
+      return trust.system ? [...own, ...systemAnchorsNamed(subjectKey)] : own;
     },
     anchorFor(cert) {
       const key = `${cert.subjectKey}|${cert.spkiSha256}`;
-      return plan.byKey.get(key) ?? (trust.system ? systemAnchors().byKey.get(key) : undefined);
+      return plan.byKey.get(key) ?? (trust.system ? systemAnchorFor(cert) : undefined);
     },
     intermediatesNamed(subjectKey) {
       return local.byName.get(subjectKey) ?? [];
     },
     inSystemStore(cert) {
-      return systemAnchors().byKey.has(`${cert.subjectKey}|${cert.spkiSha256}`);
+      return systemAnchorFor(cert) !== undefined;
     },
     describe() {
       const parts: string[] = [];

@@ -1,6 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  resolve: {
+    // The build generates src/plan/plan-validator.js into dist/; tests of the sources compile the schema.
+    alias: [{ find: /^\.\/plan-validator\.js$/, replacement: fileURLToPath(new URL('./test/helpers/plan-validator.ts', import.meta.url)) }],
+  },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -3,6 +3,7 @@
 // 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
+import { importModule } from './import-module.js';
 import { FORMAT_NAMES } from './report/output.js';
 import { applyRunOptions, asList, fastRunArgs, lastValue, toRunArgs } from './cli-run-options.js';
 import type { Io } from './commands/run.js';
@@ -41,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
     const { runCommand } = await import('./commands/run.js');
     return runCommand(fast, io);
   }
-  const { default: yargs } = await import('yargs');
+  const { default: yargs } = await importModule<typeof import('yargs')>('yargs');
   let exitCode = 0;
   const parser = yargs(argv)
     .scriptName('relaycheck')

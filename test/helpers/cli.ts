@@ -2,7 +2,10 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/src/cli.js', import.meta.url));
+/** The `relaycheck` executable (package.json bin): the starter that runs the bundled CLI. */
+export const CLI = fileURLToPath(new URL('../../dist/src/start.cjs', import.meta.url));
+/** The starter's V8 code cache for test runs (src/start.cts), out of the user's own cache directory. */
+export const COMPILE_CACHE = fileURLToPath(new URL('../../test-artifacts/compile-cache', import.meta.url));
 /** The same loopback-only guard as the test process, for every CLI a test spawns. */
 const GUARD = new URL('../setup/loopback-only.mjs', import.meta.url).href;
 
@@ -16,7 +19,7 @@ export interface CliResult {
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${GUARD}`.trim() };
+    const env = { ...process.env, NO_COLOR: '1', RELAYCHECK_CACHE_DIR: COMPILE_CACHE, ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${GUARD}`.trim() };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -1,13 +1,14 @@
-// Endpoint throughput: N loopback STARTTLS servers (N = 1, 50, 200) checked by relaycheck's real
-// runner (`--only smtp,tls`, one from-office365 connector with N smart hosts), next to the same
-// work done by `posttls-finger` in a sequential shell loop and to bare `node -e 0`; plus a
-// black-holed endpoint (accepts, never speaks) among 50, which must cost one timeout, not a sum.
+// Endpoint throughput: N loopback STARTTLS servers (N = 1, 50, 100, 200) checked by the
+// `relaycheck` executable as a user runs it (`run --only smtp,tls --no-send --format json`, one
+// from-office365 connector with N smart hosts; reports and history written), next to the same
+// work done by `posttls-finger` in a sequential shell loop and to bare `node -e 0`; plus
+// black-holed endpoints (accept, never speak) among 50, which must cost one timeout, not a sum.
 //
-//   node dist/bench/endpoints.js [--sizes 1,50,200] [--runs 3] [--quick]
+//   node dist/bench/endpoints.js [--sizes 1,50,100,200] [--runs 11] [--quick]
 //
-// The servers run in a child process (`--serve`), and each relaycheck measurement in a fresh child
-// (`--client`) so that its peak RSS (process.resourceUsage().maxRSS) is its own. Wall times are
-// medians of `--runs` runs. Numbers are printed, never asserted.
+// The servers run in a child process (`--serve`). Wall times are medians, spawned directly (no
+// shell in between, for bare Node as for relaycheck); peak RSS is measured in separate runs
+// under GNU time. Numbers are printed, never asserted.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import net from 'node:net';
@@ -19,7 +20,8 @@ import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
-const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+/** The `relaycheck` executable (package.json bin). */
+const CLI = fileURLToPath(new URL('../src/start.cjs', import.meta.url));
 const BLACKHOLE_TIMEOUT_MS = 2000;
 
 // ─── server child ─────────────────────────────────────────────────────────────────────────────
@@ -98,25 +100,7 @@ function startServers(count: number, blackholes = 0): Promise<Servers> {
   });
 }
 
-// ─── client child: the real runner ───────────────────────────────────────────────────────────
-
-async function client(planFile: string, greetingMs: number): Promise<void> {
-  const [{ loadPlan }, { builtinChecks, builtinProbes }, { runPlan, DEFAULT_TIMEOUTS, DEFAULT_CONCURRENCY }] = await Promise.all([
-    import('../src/plan/load.js'),
-    import('../src/registry.js'),
-    import('../src/runner/run.js'),
-  ]);
-  const plan = loadPlan(planFile);
-  const t0 = performance.now();
-  const report = await runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, {
-    send: false,
-    only: ['smtp', 'tls'],
-    concurrency: DEFAULT_CONCURRENCY,
-    timeouts: { ...DEFAULT_TIMEOUTS, greetingMs },
-  });
-  const runMs = performance.now() - t0;
-  process.stdout.write(`${JSON.stringify({ runMs, maxRssKB: process.resourceUsage().maxRSS, summary: report.summary, results: report.results.length })}\n`);
-}
+// ─── measurements ────────────────────────────────────────────────────────────────────────────
 
 function writePlan(dir: string, name: string, ports: number[]): string {
   const file = join(dir, `${name}.yaml`);
@@ -127,33 +111,35 @@ function writePlan(dir: string, name: string, ports: number[]): string {
 
 interface Sample {
   wallMs: number;
-  runMs?: number;
   rssMB?: number;
 }
 
-/** Spawns `node args…`, returns wall time, and the JSON line the child printed (if any). */
-function timed(args: string[]): Promise<Sample & { out?: { runMs: number; maxRssKB: number; summary: Record<string, number> } }> {
+/** Spawns `node args…` as a user's shell would and returns the wall time to its exit. */
+function timed(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<Sample> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
     child.stderr.on('data', (d: Buffer) => (err += d));
+    child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - t0;
-      const line = out.trim().split('\n').filter(Boolean).pop();
-      if (args.includes('--client')) {
-        if (code !== 0 || !line) return reject(new Error(`client failed (${code}): ${err.slice(0, 500)}`));
-        const parsed = JSON.parse(line) as { runMs: number; maxRssKB: number; summary: Record<string, number> };
-        return resolve({ wallMs, runMs: parsed.runMs, rssMB: parsed.maxRssKB / 1024, out: parsed });
-      }
+      // 0 all passed, 1 findings (the black-hole runs): anything else is a broken benchmark.
+      if (code !== 0 && code !== 1) return reject(new Error(`${args.join(' ')} exited ${code}: ${err.slice(0, 500)}`));
       resolve({ wallMs });
     });
   });
 }
 
-/** `sh -c script` under GNU time when present: wall ms and the largest RSS of the process tree. */
+/** Peak RSS of one run under GNU time (measured apart: the wrapper would add to the wall time). */
+function peakRss(args: string[], env: NodeJS.ProcessEnv): number | undefined {
+  if (!existsSync('/usr/bin/time')) return undefined;
+  const r = spawnSync('/usr/bin/time', ['-f', 'RSSKB=%M', process.execPath, ...args], { encoding: 'utf8', env });
+  const m = /RSSKB=(\d+)/.exec(r.stderr ?? '');
+  return m ? Number(m[1]) / 1024 : undefined;
+}
+
+/** `sh -c script` (the posttls-finger loop) under GNU time when present: wall ms and the largest RSS. */
 function shell(script: string): Sample {
   const gnuTime = existsSync('/usr/bin/time');
   const t0 = performance.now();
@@ -163,25 +149,13 @@ function shell(script: string): Sample {
   return { wallMs, ...(m ? { rssMB: Number(m[1]) / 1024 } : {}) };
 }
 
-function median(samples: Sample[]): Sample {
-  const pick = (key: keyof Sample) => {
-    const xs = samples.map((s) => s[key]).filter((x): x is number => typeof x === 'number').sort((a, b) => a - b);
-    return xs.length ? xs[Math.floor(xs.length / 2)] : undefined;
-  };
-  return { wallMs: pick('wallMs')!, runMs: pick('runMs'), rssMB: pick('rssMB') };
-}
-
-async function repeat(runs: number, f: () => Promise<Sample> | Sample): Promise<Sample> {
-  const out: Sample[] = [];
-  for (let i = 0; i < runs; i++) out.push(await f());
-  return median(out);
-}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function row(cells: (string | number | undefined)[], widths: number[]): string {
   return cells.map((c, i) => String(c ?? '–')[i === 0 ? 'padEnd' : 'padStart'](widths[i])).join('  ');
 }
 
-const fmt = (x: number | undefined, digits = 0) => (x === undefined ? '–' : x.toFixed(digits));
+const fmt = (x: number | undefined, digits = 0) => (x === undefined || Number.isNaN(x) ? '–' : x.toFixed(digits));
 
 export async function main(argv: string[] = []): Promise<void> {
   const arg = (name: string) => {
@@ -189,40 +163,53 @@ export async function main(argv: string[] = []): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes('--quick');
-  const sizes = (arg('--sizes') ?? '1,50,200').split(',').map(Number).filter((n) => n > 0);
-  const runs = Number(arg('--runs') ?? (quick ? 1 : 3));
+  const sizes = (arg('--sizes') ?? '1,50,100,200').split(',').map(Number).filter((n) => n > 0);
+  const runs = Number(arg('--runs') ?? (quick ? 3 : 11));
   const hasFinger = spawnSync('sh', ['-c', 'command -v posttls-finger'], { encoding: 'utf8' }).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'relaycheck-bench-endpoints-'));
-  const widths = [44, 9, 10, 10, 11];
+  // The executable's code cache (src/start.cts) in a folder of the benchmark's own: the first run
+  // of `run` writes it ("cold"), every later one uses it, as a nightly job does from its second night.
+  const env = { ...process.env, RELAYCHECK_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' };
+  const widths = [50, 9, 9, 11];
   const lines: string[] = [];
   const print = (cells: (string | number | undefined)[]) => lines.push(row(cells, widths));
+  const cliArgs = (plan: string, out: string, extra: string[] = []) => [CLI, 'run', '-c', plan, '--only', 'smtp,tls', '--no-send', '--format', 'json', '--out', join(dir, out), ...extra];
 
-  console.log(`Endpoints benchmark: loopback STARTTLS servers in a child process; medians of ${runs} run(s)`);
-  const bare = await repeat(Math.max(runs, 5), () => shell(`${JSON.stringify(process.execPath)} -e 0`));
-  print(['what', 'endpoints', 'wall ms', 'run ms', 'peak RSS MB']);
-  print(['node -e 0', '–', fmt(bare.wallMs), '–', fmt(bare.rssMB, 1)]);
-
+  console.log(`Endpoints benchmark: \`relaycheck run --only smtp,tls\` against loopback STARTTLS servers in a child process; medians of ${runs} runs`);
   const maxN = Math.max(...sizes);
   const servers = await startServers(maxN, 5);
   const summary: Record<string, number> = {};
+  print(['what', 'endpoints', 'wall ms', 'peak RSS MB']);
   try {
     for (const n of sizes) {
       const ports = servers.ports.slice(0, n);
       const plan = writePlan(dir, `n${n}`, ports);
-      const rc = await repeat(runs, () => timed([SELF, '--client', plan, String(BLACKHOLE_TIMEOUT_MS)]));
-      print([`relaycheck runner (--only smtp,tls)`, n, fmt(rc.wallMs), fmt(rc.runMs), fmt(rc.rssMB, 1)]);
-      summary[`relaycheck${n}`] = rc.wallMs;
-      summary[`rss${n}`] = rc.rssMB ?? NaN;
-      if (n === 1) {
-        const cli = await repeat(runs, () => timed([CLI, 'run', '-c', plan, '--only', 'smtp', 'tls', '--no-send', '--format', 'json', '--out', join(dir, 'out')]));
-        print(['relaycheck run (CLI, whole process)', n, fmt(cli.wallMs), '–', '–']);
-        summary.cli1 = cli.wallMs;
+      const args = cliArgs(plan, `out${n}`);
+      if (n === sizes[0]) {
+        const cold = await timed(args, env); // writes the code cache
+        print(['relaycheck run, first run (writes the code cache)', n, fmt(cold.wallMs), '–']);
       }
+      // Bare Node and relaycheck alternate, so that both see the same machine load.
+      const bare: number[] = [];
+      const rc: number[] = [];
+      const reps = n >= 100 ? Math.max(3, Math.ceil(runs / 2)) : runs;
+      for (let i = 0; i < reps; i++) {
+        if (n === 1) bare.push((await timed(['-e', '0'], env)).wallMs);
+        rc.push((await timed(args, env)).wallMs);
+      }
+      if (n === 1) {
+        summary.bare = median(bare);
+        print(['node -e 0', '–', fmt(summary.bare), fmt(peakRss(['-e', '0'], env), 1)]);
+      }
+      summary[`relaycheck${n}`] = median(rc);
+      summary[`rss${n}`] = peakRss(args, env) ?? NaN;
+      print(['relaycheck run', n, fmt(summary[`relaycheck${n}`]), fmt(summary[`rss${n}`], 1)]);
       if (hasFinger) {
         const script = ports.map((p) => `posttls-finger -c -l may "[127.0.0.1]:${p}" >/dev/null 2>&1`).join('\n');
-        const pf = await repeat(n >= 200 ? Math.min(runs, 2) : runs, () => shell(script));
-        print(['posttls-finger -c -l may, sequential loop', n, fmt(pf.wallMs), '–', fmt(pf.rssMB, 1)]);
-        summary[`finger${n}`] = pf.wallMs;
+        const pf: Sample[] = [];
+        for (let i = 0; i < (n >= 100 ? 3 : Math.min(runs, 5)); i++) pf.push(shell(script));
+        summary[`finger${n}`] = median(pf.map((s) => s.wallMs));
+        print(['posttls-finger -c -l may, sequential loop', n, fmt(summary[`finger${n}`]), fmt(median(pf.map((s) => s.rssMB ?? NaN)), 1)]);
       }
     }
 
@@ -231,9 +218,10 @@ export async function main(argv: string[] = []): Promise<void> {
     for (const k of [0, 1, 5]) {
       const ports = [...healthy.slice(0, 50 - k), ...servers.blackholes.slice(0, k)];
       const plan = writePlan(dir, `bh${k}`, ports);
-      const s = await repeat(quick ? 1 : Math.min(runs, 2), () => timed([SELF, '--client', plan, String(BLACKHOLE_TIMEOUT_MS)]));
-      print([`50 endpoints, ${k} black-holed (greeting ${BLACKHOLE_TIMEOUT_MS / 1000} s)`, 50, fmt(s.wallMs), fmt(s.runMs), fmt(s.rssMB, 1)]);
-      summary[`bh${k}`] = s.runMs ?? s.wallMs;
+      const s: number[] = [];
+      for (let i = 0; i < (quick ? 1 : 2); i++) s.push((await timed(cliArgs(plan, `bh${k}`, ['--timeout', String(BLACKHOLE_TIMEOUT_MS)]), env)).wallMs);
+      summary[`bh${k}`] = median(s);
+      print([`50 endpoints, ${k} black-holed (--timeout ${BLACKHOLE_TIMEOUT_MS})`, 50, fmt(summary[`bh${k}`]), '–']);
     }
   } finally {
     servers.stop();
@@ -241,7 +229,7 @@ export async function main(argv: string[] = []): Promise<void> {
   }
   console.log(lines.join('\n'));
   console.log('');
-  if (summary.relaycheck1 !== undefined) console.log(`one endpoint: runner process ${(summary.relaycheck1 / bare.wallMs).toFixed(2)}× bare node start-up${summary.cli1 ? `; CLI ${(summary.cli1 / bare.wallMs).toFixed(2)}×` : ''} (target ≤ 1.6×)`);
+  if (summary.relaycheck1 !== undefined) console.log(`one endpoint: relaycheck run ${(summary.relaycheck1 / summary.bare).toFixed(2)}× bare node start-up (target ≤ 1.6×)`);
   for (const n of sizes.filter((x) => x >= 50)) {
     if (summary[`finger${n}`]) console.log(`${n} endpoints: posttls-finger loop / relaycheck = ${(summary[`finger${n}`] / summary[`relaycheck${n}`]).toFixed(1)}× (target ≥ 5× at 100–200); peak RSS ${fmt(summary[`rss${n}`], 1)} MB (target < 150 at 200)`);
   }
@@ -253,6 +241,5 @@ export async function main(argv: string[] = []): Promise<void> {
 if (process.argv[1] === SELF) {
   const argv = process.argv.slice(2);
   if (argv[0] === '--serve') await serve(Number(argv[1]), Number(argv[2] ?? 0));
-  else if (argv[0] === '--client') await client(argv[1], Number(argv[2] ?? BLACKHOLE_TIMEOUT_MS));
   else await main(argv);
 }

@@ -1,7 +1,7 @@
 // The local store: one SQLite file (better-sqlite3) for the send log (quota) and the run history
 // (drift). Opening it checks integrity and the schema version, so a corrupt or locked store is a
 // clear error instead of lost history; every module adds its tables through `migrations`.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type Database from 'better-sqlite3';
@@ -64,13 +64,44 @@ export function defaultStorePath(outDir: string): string {
   return join(outDir === '-' ? 'reports' : outDir, DEFAULT_STORE_NAME);
 }
 
+interface Driver {
+  Sqlite: typeof Database;
+  /** the addon's path, so better-sqlite3 skips the `bindings` package's search (a few ms) */
+  nativeBinding?: string;
+}
+
+let driver: Driver | undefined;
+
+/** better-sqlite3, required on first use: runs that never open the store do not load it. */
+function storeDriver(): Driver {
+  if (!driver) {
+    const require = createRequire(import.meta.url);
+    const Sqlite = require('better-sqlite3') as typeof Database;
+    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    driver = { Sqlite, ...(existsSync(addon) ? { nativeBinding: addon } : {}) };
+  }
+  return driver;
+}
+
+/**
+ * Loads the SQLite driver ahead of need (about 10 ms of JavaScript and a native addon): the run
+ * command calls it while the first probes wait on the network. A failure here is left for
+ * openStore() to report.
+ */
+export function preloadStoreDriver(): void {
+  try {
+    storeDriver();
+  } catch {
+    /* openStore() says what is wrong */
+  }
+}
+
 export function openStore(file: string): Db {
   let db: Db;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    // Required on first use (a native module): runs that never open the store do not load it.
-    const Sqlite = createRequire(import.meta.url)('better-sqlite3') as typeof Database;
-    db = new Sqlite(file, { timeout: 5000 });
+    const { Sqlite, nativeBinding } = storeDriver();
+    db = new Sqlite(file, { timeout: 5000, ...(nativeBinding ? { nativeBinding } : {}) });
   } catch (err) {
     throw new StoreError(file, `cannot open: ${(err as Error).message}`);
   }

@@ -4,17 +4,19 @@
 // half a millisecond each here) and a run touches about 100 of our files plus yaml's 80; one file
 // can also be compiled from a cache, which an ES module graph cannot be in Node 20.
 //
-// Bundled in: our code, the generated plan validator and the pure-JS libraries on a run's path
-// (yaml, cli-table3). Left as packages: what is loaded on demand (yargs also reads its locale
-// files from its own folder; nodemailer, imapflow, dns-packet, better-sqlite3 — a native addon —
+// Bundled in: our code, the generated plan validator and the JavaScript on a run's path (yaml,
+// cli-table3, better-sqlite3 without its native addon). Left as packages: what is loaded on demand
+// (yargs also reads its locale files from its own folder; nodemailer, imapflow, dns-packet,
 // smtp-server, hoodiecrow-imap, @peculiar/x509, ajv).
 import { build } from 'esbuild';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
-const BUNDLED = new Set(['yaml', 'cli-table3']);
-const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
+const BUNDLED = new Set(['yaml', 'cli-table3', 'better-sqlite3']);
+// better-sqlite3's JavaScript is bundled, its native addon is not (src/store/db.ts hands its path
+// over); `bindings`, its search for the addon, is only asked when the addon is not where npm puts it.
+const external = [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)), 'bindings'];
 
 /**
  * yaml's "node" export is CommonJS, which nothing can tree-shake; its ES module build is the same

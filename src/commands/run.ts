@@ -5,7 +5,7 @@ import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
-import { defaultStorePath, preloadStoreDriver } from '../store/db.js';
+import { defaultStorePath } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
 import type { Plan, RunReport, Timeouts } from '../types.js';
 
@@ -95,12 +95,9 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, plan.store ?? defaultStorePath(args.out)]]),
   };
   let report: RunReport;
-  // The history store's driver loads while the first probes wait for their servers.
-  const preload = setImmediate(preloadStoreDriver);
   try {
     report = await runPlan(plan, registry, options);
   } finally {
-    clearImmediate(preload);
     closeSharedSendLog(options.shared!);
     process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\u001b[K');

@@ -41,8 +41,16 @@ export interface SessionOptions {
 
 const LEGACY = new Set(['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']);
 
+const hashes = new Map<string, string>();
+
+/** A short digest of a PEM text for cache keys; remembered, since every session asks for the same few. */
 function shortHash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  let hash = hashes.get(text);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+    if (hashes.size < 100) hashes.set(text, hash);
+  }
+  return hash;
 }
 
 /** The EHLO name relaycheck announces: relaycheck.<plan domain>. */

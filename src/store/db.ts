@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 
 export type Db = Database.Database;
 
@@ -64,44 +64,32 @@ export function defaultStorePath(outDir: string): string {
   return join(outDir === '-' ? 'reports' : outDir, DEFAULT_STORE_NAME);
 }
 
-interface Driver {
-  Sqlite: typeof Database;
-  /** the addon's path, so better-sqlite3 skips the `bindings` package's search (a few ms) */
-  nativeBinding?: string;
-}
-
-let driver: Driver | undefined;
-
-/** better-sqlite3, required on first use: runs that never open the store do not load it. */
-function storeDriver(): Driver {
-  if (!driver) {
-    const require = createRequire(import.meta.url);
-    const Sqlite = require('better-sqlite3') as typeof Database;
-    const addon = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-    driver = { Sqlite, ...(existsSync(addon) ? { nativeBinding: addon } : {}) };
-  }
-  return driver;
-}
+let addonPath: string | null | undefined;
 
 /**
- * Loads the SQLite driver ahead of need (about 10 ms of JavaScript and a native addon): the run
- * command calls it while the first probes wait on the network. A failure here is left for
- * openStore() to report.
+ * The native addon's path, handed to better-sqlite3 so that it skips the `bindings` package's
+ * search (a few ms of file probing per run); null when it is not where npm puts it.
  */
-export function preloadStoreDriver(): void {
-  try {
-    storeDriver();
-  } catch {
-    /* openStore() says what is wrong */
+function nativeBinding(): string | null {
+  if (addonPath === undefined) {
+    try {
+      const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');
+      const file = join(dirname(pkg), 'build', 'Release', 'better_sqlite3.node');
+      addonPath = existsSync(file) ? file : null;
+    } catch {
+      addonPath = null;
+    }
   }
+  return addonPath;
 }
 
 export function openStore(file: string): Db {
   let db: Db;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    const { Sqlite, nativeBinding } = storeDriver();
-    db = new Sqlite(file, { timeout: 5000, ...(nativeBinding ? { nativeBinding } : {}) });
+    // The addon (native code) loads here, on first use: runs that never open the store skip it.
+    const addon = nativeBinding();
+    db = new Database(file, { timeout: 5000, ...(addon ? { nativeBinding: addon } : {}) });
   } catch (err) {
     throw new StoreError(file, `cannot open: ${(err as Error).message}`);
   }

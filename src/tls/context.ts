@@ -23,7 +23,7 @@ export interface CertificateContext {
   store: TrustStore;
   /** the certification path, built on first use */
   readonly chain: ChainAnalysis;
-  evidence: { certSha256: string };
+  evidence: Readonly<{ certSha256: string }>;
 }
 
 /** Why a session has no certificate to judge, or undefined when it has one. */
@@ -36,10 +36,23 @@ export function noCertificateReason(session: SmtpSession): string | undefined {
   return 'the session did not reach TLS';
 }
 
+/** Contexts already made, per session and subject: the six certificate checks of an endpoint share one. */
+const contexts = new WeakMap<SmtpSession, WeakMap<CheckInput['subject'], CertificateContext | Finding>>();
+
 /** The context, or the finding to return as is (skipped / fail). */
 export function certificateContext(input: CheckInput): CertificateContext | Finding {
   const session = input.probes[SESSION_PROBE] as SmtpSession | undefined;
   if (!session) return { status: 'error', message: `no data from the ${SESSION_PROBE} probe` };
+  let bySubject = contexts.get(session);
+  if (!bySubject) contexts.set(session, (bySubject = new WeakMap()));
+  const made = bySubject.get(input.subject);
+  if (made && (isFinding(made) ? true : made.plan === input.plan && made.now === input.now)) return isFinding(made) ? { ...made } : made;
+  const context = makeContext(session, input);
+  bySubject.set(input.subject, context);
+  return isFinding(context) ? { ...context } : context;
+}
+
+function makeContext(session: SmtpSession, input: CheckInput): CertificateContext | Finding {
   const f = session.failure;
   if (!session.tls && f && (f.phase === 'connect' || f.phase === 'greeting')) {
     // Could not decide, not "skipped": a run with --only tls must not pass a server that is down.
@@ -74,7 +87,7 @@ export function certificateContext(input: CheckInput): CertificateContext | Find
     get chain() {
       return chainFor(peerChain, parsed.certificates, store);
     },
-    evidence: { certSha256: leaf.sha256 },
+    evidence: Object.freeze({ certSha256: leaf.sha256 }), // shared by the checks of the endpoint
   };
 }
 

@@ -41,7 +41,16 @@ export interface EndpointPolicy {
   psIdentity?: string;
 }
 
+const policies = new WeakMap<Subject, EndpointPolicy>();
+
+/** The endpoint's policy; worked out once per subject, since every certificate check asks. */
 export function endpointPolicy(subject: Subject): EndpointPolicy {
+  let policy = policies.get(subject);
+  if (!policy) policies.set(subject, (policy = policyFor(subject)));
+  return policy;
+}
+
+function policyFor(subject: Subject): EndpointPolicy {
   if (subject.scope !== 'endpoint') throw new Error('certificate checks run per endpoint');
   const { entry, endpoint } = subject;
   const base = { role: endpoint.role, entryName: entry.name, host: endpoint.host, port: endpoint.port };

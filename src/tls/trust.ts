@@ -5,7 +5,7 @@
 // Node's ~140 roots are indexed by subject once per process, and parsed only when a chain needs them.
 import { rootCertificates } from 'node:tls';
 import type { Plan } from '../types.js';
-import { parseCertificate, pemBlocks, selfSigned, subjectKeyOf, type Certificate } from './certificate.js';
+import { parseCertificate, pemBlocks, selfSigned, spkiSha256Of, subjectKeyOf, type Certificate } from './certificate.js';
 
 export interface TrustAnchor {
   cert: Certificate;
@@ -60,12 +60,34 @@ interface SystemRoot {
 }
 
 let systemIndex: Map<string, SystemRoot[]> | undefined;
+let systemKeys: Set<string> | undefined;
 let systemRootsSource: () => readonly string[] = () => rootCertificates;
 
-/** Tests and embedders can replace the system root list (PEM strings). Resets the index. */
+/** Tests and embedders can replace the system root list (PEM strings). Resets the indexes. */
 export function setSystemRoots(source: () => readonly string[]): void {
   systemRootsSource = source;
   systemIndex = undefined;
+  systemKeys = undefined;
+}
+
+/**
+ * The public keys (SPKI SHA-256) of Node's roots: cheaper than names to read, and enough to say
+ * that a certificate is not itself a root (a self-signed server certificate) without the name index.
+ */
+function systemRootKeys(): Set<string> {
+  if (!systemKeys) {
+    systemKeys = new Set();
+    for (const pem of systemRootsSource()) {
+      for (const base64 of pemBlocks(pem)) {
+        try {
+          systemKeys.add(spkiSha256Of(Buffer.from(base64, 'base64')));
+        } catch {
+          /* not an anchor here (see systemRootIndex) */
+        }
+      }
+    }
+  }
+  return systemKeys;
 }
 
 /**
@@ -110,6 +132,7 @@ function systemAnchorsNamed(subjectKey: string): TrustAnchor[] {
 
 /** The system root that is this very certificate (same subject and key), if any. */
 function systemAnchorFor(cert: Certificate): TrustAnchor | undefined {
+  if (!systemRootKeys().has(cert.spkiSha256)) return undefined;
   return systemAnchorsNamed(cert.subjectKey).find((a) => a.cert.spkiSha256 === cert.spkiSha256);
 }
 

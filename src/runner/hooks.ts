@@ -4,7 +4,7 @@
 // A store that cannot be used (damaged, locked, read-only disk) never costs the run: the reports
 // are written anyway, with `report.history.storeError` saying why this run is not in the history
 // (every format shows it) and one line on stderr, so cron mails it.
-import { defaultStorePath, openStore, StoreError } from '../store/db.js';
+import { defaultStorePath, openStore, storeError } from '../store/db.js';
 import { planIdentityOf, recordRun } from '../store/history.js';
 import type { Plan, RunReport } from '../types.js';
 
@@ -27,14 +27,7 @@ export async function afterRunHooks(
       db.close();
     }
   } catch (err) {
-    const code = (err as { code?: string })?.code;
-    const why =
-      err instanceof StoreError
-        ? err.message
-        : code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED'
-          ? `local store ${file}: is locked by another relaycheck run`
-          : `local store ${file}: ${(err as Error)?.message ?? String(err)}`;
-    const note = `${why} — this run was not recorded and what changed since the last run is unknown`;
+    const note = `${storeError(file, err).message} — this run was not recorded and what changed since the last run is unknown`;
     warn(`relaycheck: ${note}\n`);
     return { ...report, history: { storeError: note } };
   }

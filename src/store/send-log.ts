@@ -8,7 +8,7 @@
 // is the last 60 seconds. A message counts from the moment relaycheck starts sending it, whether
 // or not the server answered 250: a send that broke half-way may still have reached the server's
 // counters, and counting it can only make relaycheck stop earlier, never later.
-import { defaultStorePath, openStore, StoreError, type Db } from './db.js';
+import { defaultStorePath, openStore, StoreError, storeError, type Db } from './db.js';
 import type { Limits, Plan } from '../types.js';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -122,12 +122,7 @@ export class SendLog {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof StoreError) throw err;
-      const e = err as { code?: string; message: string };
-      if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED') throw new StoreError(this.file, 'is locked by another relaycheck run; try again when it has finished');
-      if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB') throw new StoreError(this.file, 'is damaged; move it aside to start a new one — relaycheck will not overwrite it');
-      if (e.code === 'SQLITE_READONLY') throw new StoreError(this.file, 'is read-only; relaycheck needs to write the send log');
-      throw new StoreError(this.file, e.message);
+      throw storeError(this.file, err);
     }
   }
 }

@@ -214,6 +214,26 @@ describe('the after-run hook', () => {
     expect(readFileSync(file, 'utf8')).toBe('this is not a database, but someone\'s notes'.repeat(200));
   });
 
+  it('says a store with damaged pages is damaged when the run reaches them, and leaves the file alone', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'relaycheck-damaged-'));
+    const file = join(out, 'relaycheck.sqlite');
+    const plan = planFromYaml(yaml());
+    await afterRunHooks(fixtureReport('five-connectors'), plan, out, () => {});
+    // Checkpoint the WAL into the file, then overwrite every page but the first (the schema).
+    const db = new Database(file);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(file);
+    const pageSize = bytes.readUInt16BE(16);
+    bytes.fill(0xa5, pageSize);
+    writeFileSync(file, bytes);
+    const warnings: string[] = [];
+    const out2 = await afterRunHooks(fixtureReport('five-connectors'), plan, out, (t) => warnings.push(t));
+    expect(out2.history!.storeError).toMatch(/^local store .*relaycheck\.sqlite: is not a relaycheck store or is damaged; move it aside to start a new one — relaycheck will not overwrite it — this run was not recorded/);
+    expect(warnings).toHaveLength(1);
+    expect(readFileSync(file)).toEqual(bytes);
+  });
+
   it('never waits forever on a store another run holds: it says so and goes on', async () => {
     const out = mkdtempSync(join(tmpdir(), 'relaycheck-locked-'));
     const plan = planFromYaml(yaml());

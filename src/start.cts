@@ -25,8 +25,21 @@ function cacheDirectory(): string | undefined {
   if (configured === 'off' || configured === '') return undefined;
   if (configured) return configured;
   if (process.platform === 'win32') return process.env.LOCALAPPDATA ? join(process.env.LOCALAPPDATA, 'relaycheck', 'cache') : undefined;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'relaycheck');
+  try {
+    return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'relaycheck');
+  } catch {
+    return undefined; // no home directory (a bare service account): no cache
+  }
+}
+
+/**
+ * Which cache this invocation reads and writes: one per command, since each compiles different
+ * code. Help and version lines get their own, so that `relaycheck run --help` never leaves a
+ * `run` cache that lacks everything a run compiles.
+ */
+function cacheName(argv: string[]): string {
+  if (argv.some((a) => a === '--help' || a === '-h' || a === '--version')) return 'help';
+  return COMMANDS.has(argv[0] ?? '') ? argv[0]! : 'other';
 }
 
 /** The directory, created private; undefined when it is not ours alone (a cache from others is never run). */
@@ -55,9 +68,17 @@ function writeAtomically(file: string, data: Buffer): void {
 }
 
 function start(): void {
-  const source = readFileSync(BUNDLE, 'utf8');
-  const stat = statSync(BUNDLE);
-  const command = COMMANDS.has(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  let source: string;
+  let stat: { size: number; mtimeMs: number };
+  try {
+    source = readFileSync(BUNDLE, 'utf8');
+    stat = statSync(BUNDLE);
+  } catch (err) {
+    process.stderr.write(`relaycheck: internal error: cannot read the bundled CLI ${BUNDLE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run build\` or reinstall relaycheck\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const command = cacheName(process.argv.slice(2));
   const debug = process.env.RELAYCHECK_DEBUG ? (text: string) => process.stderr.write(`relaycheck: compile cache: ${text}\n`) : undefined;
   const dir = cacheDirectory();
   const usable = dir ? privateDirectory(dir) : undefined;
@@ -75,8 +96,10 @@ function start(): void {
   const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) {
     debug?.(cachedData ? `rejected ${cacheFile}; rewriting it` : `writing ${cacheFile}`);
-    // At exit the cache holds every function this command compiled, not just the top level.
-    process.once('exit', () => {
+    // At exit the cache holds every function this command compiled, not just the top level. A
+    // command that stopped at a usage or plan error (exit 2) compiled little: it writes nothing.
+    process.once('exit', (code) => {
+      if (code !== 0 && code !== 1) return;
       try {
         writeAtomically(cacheFile, script.createCachedData());
       } catch (err) {

@@ -2,11 +2,11 @@
 // What a user would notice: the first run writes the cache and later runs use it with the same
 // results; commands that load packages or plugins on demand still work from the cache; a
 // corrupt or shared cache never breaks a run.
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { CLI, runCli } from './helpers/cli.js';
 
 const PLUGIN = new URL('../fixtures/plugins/example-plugin.mjs', import.meta.url).pathname;
 let dir: string;
@@ -45,7 +45,7 @@ describe('the relaycheck starter', () => {
       expect(plugin.code).toBe(0);
       expect(plugin.stdout).toContain('contoso.validation-recipients-internal');
     }
-    expect(cacheFiles(cache).map((f) => f.replace(/^.*-/, ''))).toEqual(['checks.v8cache', 'other.v8cache']);
+    expect(cacheFiles(cache).map((f) => f.replace(/^.*-/, ''))).toEqual(['checks.v8cache', 'help.v8cache']);
   });
 
   it('rejects a corrupt cache, runs normally and rewrites it', async () => {
@@ -68,6 +68,25 @@ describe('the relaycheck starter', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toContain('is not private to this user');
     expect(cacheFiles(shared)).toEqual([]);
+  });
+
+  it('keeps no cache from a command that stopped at a usage error, nor from a help line', async () => {
+    const cache = join(dir, 'cache');
+    const bad = await runCli(['run', '-c', join(dir, 'missing.yaml')], withCache(cache));
+    expect(bad.code).toBe(2);
+    const help = await runCli(['run', '--help'], withCache(cache));
+    expect(help.code).toBe(0);
+    expect(cacheFiles(cache)).toEqual([expect.stringMatching(/-help\.v8cache$/)]);
+  });
+
+  it('says in one line, without a stack trace, that the bundled CLI is missing', async () => {
+    const copy = join(dir, 'pkg', 'dist', 'src');
+    mkdirSync(copy, { recursive: true });
+    copyFileSync(CLI, join(copy, 'start.cjs'));
+    const run = await runCli(['checks'], { ...withCache('off'), cli: join(copy, 'start.cjs') });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^relaycheck: internal error: cannot read the bundled CLI .*cli\.cjs \(ENOENT\); run `npm run build` or reinstall relaycheck\n/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('writes nothing when the cache is turned off', async () => {

@@ -5,8 +5,8 @@
 
 type Importer = (specifier: string) => Promise<unknown>;
 
-/** Set by src/start.cts before the bundle runs. */
-export const IMPORTER_KEY = Symbol.for('relaycheck.import');
+/** Set by src/start.cts before the bundle runs (the same registered symbol there). */
+const IMPORTER_KEY = Symbol.for('relaycheck.import');
 
 export function importModule<T>(specifier: string): Promise<T> {
   const lent = (globalThis as Record<symbol, Importer | undefined>)[IMPORTER_KEY];

@@ -9,7 +9,7 @@
 // directory; `RELAYCHECK_CACHE_DIR=off` disables it). It is keyed by the bundle's size and
 // modification time, the Node version and architecture, and V8 checks its own version and flags
 // on top. A missing, stale, foreign or corrupt cache only costs the compile time: never an error.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +67,14 @@ function writeAtomically(file: string, data: Buffer): void {
   renameSync(tmp, file);
 }
 
+/** Caches of this command for other builds or Node versions (an upgrade leaves them behind). */
+function removeStale(dir: string, keep: string, command: string): void {
+  for (const name of readdirSync(dir)) {
+    const file = join(dir, name);
+    if (file !== keep && name.startsWith('cli-') && name.endsWith(`-${command}.v8cache`)) rmSync(file, { force: true });
+  }
+}
+
 function start(): void {
   let source: string;
   let stat: { size: number; mtimeMs: number };
@@ -102,6 +110,7 @@ function start(): void {
       if (code !== 0 && code !== 1) return;
       try {
         writeAtomically(cacheFile, script.createCachedData());
+        removeStale(dirname(cacheFile), cacheFile, command);
       } catch (err) {
         debug?.(`not written: ${(err as Error).message}`);
       }

@@ -48,6 +48,21 @@ describe('the relaycheck starter', () => {
     expect(cacheFiles(cache).map((f) => f.replace(/^.*-/, ''))).toEqual(['checks.v8cache', 'help.v8cache']);
   });
 
+  it('removes the cache of an older build when it writes the new one', async () => {
+    const cache = join(dir, 'cache');
+    mkdirSync(cache, { mode: 0o700 });
+    const stale = join(cache, 'cli-1-2-v20.0.0-x64-checks.v8cache');
+    const other = join(cache, 'cli-1-2-v20.0.0-x64-run.v8cache');
+    writeFileSync(stale, 'old');
+    writeFileSync(other, 'old');
+    await runCli(['checks', '--format', 'json'], withCache(cache));
+    const left = cacheFiles(cache);
+    expect(left).toHaveLength(2);
+    expect(left).toContain('cli-1-2-v20.0.0-x64-run.v8cache'); // another command's cache stays
+    expect(left).not.toContain('cli-1-2-v20.0.0-x64-checks.v8cache');
+    expect(left.filter((f) => f.endsWith('-checks.v8cache'))).toHaveLength(1);
+  });
+
   it('rejects a corrupt cache, runs normally and rewrites it', async () => {
     const cache = join(dir, 'cache');
     await runCli(['checks', '--format', 'json'], withCache(cache));

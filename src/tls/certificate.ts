@@ -247,6 +247,11 @@ export class Certificate {
     return this.#x509;
   }
 
+  /** The SubjectPublicKeyInfo DER (the key with its algorithm). */
+  get spki(): Buffer {
+    return this.#spki;
+  }
+
   /** The subject public key as a KeyObject, or undefined when OpenSSL cannot read it. */
   get publicKey(): KeyObject | undefined {
     if (this.#publicKey === undefined) {
@@ -454,12 +459,6 @@ function tbsFields(der: Uint8Array): Tlv[] {
  */
 export function subjectKeyOf(der: Uint8Array): string {
   return nameKey(parseName(der, tbsFields(der)[4]!));
-}
-
-/** Certificate.spkiSha256 read straight from the DER (no name decoding at all). */
-export function spkiSha256Of(der: Uint8Array): string {
-  const spki = tbsFields(der)[5]!;
-  return createHash('sha256').update(der.subarray(spki.at, spki.end)).digest('hex');
 }
 
 /** The base64 DER bodies of every CERTIFICATE block in a PEM text, in order. */

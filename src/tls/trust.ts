@@ -2,10 +2,11 @@
 // Node's bundled root store (tls.rootCertificates: static data, no I/O). Non-self-signed
 // certificates in the CA files are kept as locally known intermediates: they help name a
 // missing intermediate but are not trust anchors (OpenSSL's default, no partial chains).
-// Node's ~140 roots are indexed by subject once per process, and parsed only when a chain needs them.
+// Node's ~140 roots are searched by key or indexed by subject once per process, and parsed only
+// when a chain needs them.
 import { rootCertificates } from 'node:tls';
 import type { Plan } from '../types.js';
-import { parseCertificate, pemBlocks, selfSigned, spkiSha256Of, subjectKeyOf, type Certificate } from './certificate.js';
+import { parseCertificate, pemBlocks, selfSigned, subjectKeyOf, type Certificate } from './certificate.js';
 
 export interface TrustAnchor {
   cert: Certificate;
@@ -60,34 +61,60 @@ interface SystemRoot {
 }
 
 let systemIndex: Map<string, SystemRoot[]> | undefined;
-let systemKeys: Set<string> | undefined;
+let systemBlob: { der: Buffer; starts: number[] } | undefined;
 let systemRootsSource: () => readonly string[] = () => rootCertificates;
 
 /** Tests and embedders can replace the system root list (PEM strings). Resets the indexes. */
 export function setSystemRoots(source: () => readonly string[]): void {
   systemRootsSource = source;
   systemIndex = undefined;
-  systemKeys = undefined;
+  systemBlob = undefined;
+}
+
+/** Every system root's DER, end to end in one buffer, with where each begins. */
+function systemRootBlob(): NonNullable<typeof systemBlob> {
+  if (!systemBlob) {
+    const parts: Buffer[] = [];
+    const starts: number[] = [];
+    let at = 0;
+    for (const pem of systemRootsSource()) {
+      for (const der of pemDers(pem)) {
+        starts.push(at);
+        parts.push(der);
+        at += der.length;
+      }
+    }
+    starts.push(at);
+    systemBlob = { der: Buffer.concat(parts), starts };
+  }
+  return systemBlob;
+}
+
+/** The DER of each certificate in a PEM text; one block (as Node's roots come) without a regex. */
+function pemDers(pem: string): Buffer[] {
+  const begin = pem.indexOf('-----BEGIN CERTIFICATE-----');
+  const end = pem.indexOf('-----END CERTIFICATE-----');
+  if (begin >= 0 && end > begin && pem.indexOf('-----BEGIN', begin + 1) < 0) {
+    return [Buffer.from(pem.slice(begin + 27, end), 'base64')]; // base64 decoding skips the line breaks
+  }
+  return pemBlocks(pem).map((b64) => Buffer.from(b64, 'base64'));
 }
 
 /**
- * The public keys (SPKI SHA-256) of Node's roots: cheaper than names to read, and enough to say
- * that a certificate is not itself a root (a self-signed server certificate) without the name index.
+ * The system roots (base64 DER) that hold these SubjectPublicKeyInfo bytes: one native byte
+ * search over all of them, so telling a self-signed server certificate is no root parses nothing.
  */
-function systemRootKeys(): Set<string> {
-  if (!systemKeys) {
-    systemKeys = new Set();
-    for (const pem of systemRootsSource()) {
-      for (const base64 of pemBlocks(pem)) {
-        try {
-          systemKeys.add(spkiSha256Of(Buffer.from(base64, 'base64')));
-        } catch {
-          /* not an anchor here (see systemRootIndex) */
-        }
-      }
-    }
+function systemRootsWithKey(spki: Buffer): string[] {
+  const { der, starts } = systemRootBlob();
+  const out: string[] = [];
+  let last = -1;
+  for (let at = der.indexOf(spki); at >= 0; at = der.indexOf(spki, at + 1)) {
+    let i = starts.length - 2;
+    while (starts[i]! > at) i--;
+    if (i !== last) out.push(der.subarray(starts[i], starts[i + 1]).toString('base64'));
+    last = i;
   }
-  return systemKeys;
+  return out;
 }
 
 /**
@@ -98,15 +125,15 @@ export function systemRootIndex(): Map<string, SystemRoot[]> {
   if (!systemIndex) {
     systemIndex = new Map();
     for (const pem of systemRootsSource()) {
-      for (const base64 of pemBlocks(pem)) {
+      for (const der of pemDers(pem)) {
         let key: string;
         try {
-          key = subjectKeyOf(Buffer.from(base64, 'base64'));
+          key = subjectKeyOf(der);
         } catch {
           continue; // a root this parser cannot read is not an anchor here
         }
         const list = systemIndex.get(key) ?? [];
-        list.push({ base64 });
+        list.push({ base64: der.toString('base64') });
         systemIndex.set(key, list);
       }
     }
@@ -132,8 +159,16 @@ function systemAnchorsNamed(subjectKey: string): TrustAnchor[] {
 
 /** The system root that is this very certificate (same subject and key), if any. */
 function systemAnchorFor(cert: Certificate): TrustAnchor | undefined {
-  if (!systemRootKeys().has(cert.spkiSha256)) return undefined;
-  return systemAnchorsNamed(cert.subjectKey).find((a) => a.cert.spkiSha256 === cert.spkiSha256);
+  for (const base64 of systemRootsWithKey(cert.spki)) {
+    let root: Certificate;
+    try {
+      root = parseCertificate(base64);
+    } catch {
+      continue;
+    }
+    if (root.subjectKey === cert.subjectKey && root.spkiSha256 === cert.spkiSha256) return { cert: root, source: 'system' };
+  }
+  return undefined;
 }
 
 export function createTrustStore(trust: Plan['trust']): TrustStore {

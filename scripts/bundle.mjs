@@ -9,6 +9,7 @@
 // (yargs also reads its locale files from its own folder; nodemailer, imapflow, dns-packet,
 // smtp-server, hoodiecrow-imap, @peculiar/x509, ajv).
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const root = new URL('..', import.meta.url);
@@ -64,5 +65,9 @@ if (direct.length) {
   process.exit(1);
 }
 
-// The starter compiles the bundle as a function body: no "#!" line.
-writeFileSync(outfile, readFileSync(outfile, 'utf8').replace(/^#![^\n]*\n/, ''));
+// The starter compiles the bundle as a function body (no "#!" line) and keys its code cache by the
+// build id on the first line: a hash of the code, since npm gives every installed file the same
+// modification time and V8 itself only compares the source length.
+const code = readFileSync(outfile, 'utf8').replace(/^#![^\n]*\n/, '');
+const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);
+writeFileSync(outfile, `// relaycheck build ${buildId}\n${code}`);

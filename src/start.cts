@@ -6,9 +6,8 @@
 // of each command writes the cache, later runs skip parsing and compiling what it holds.
 //
 // The cache lives in a directory of the user's own (RELAYCHECK_CACHE_DIR, else the XDG cache
-// directory; `RELAYCHECK_CACHE_DIR=off` disables it). It is keyed by the bundle's size and
-// modification time, the Node version and architecture, and V8 checks its own version and flags
-// on top. A missing, stale, foreign or corrupt cache only costs the compile time: never an error.
+// directory; `RELAYCHECK_CACHE_DIR=off` disables it). It is keyed by the bundle's build id (a hash
+// of its code), the Node version and architecture, and V8 checks its own version and flags on top. A missing, stale, foreign or corrupt cache only costs the compile time: never an error.
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import Module from 'node:module';
 import { homedir } from 'node:os';
@@ -77,10 +76,8 @@ function removeStale(dir: string, keep: string, command: string): void {
 
 function start(): void {
   let source: string;
-  let stat: { size: number; mtimeMs: number };
   try {
     source = readFileSync(BUNDLE, 'utf8');
-    stat = statSync(BUNDLE);
   } catch (err) {
     process.stderr.write(`relaycheck: internal error: cannot read the bundled CLI ${BUNDLE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run build\` or reinstall relaycheck\n`);
     process.exitCode = 1;
@@ -92,7 +89,10 @@ function start(): void {
   const usable = dir ? privateDirectory(dir) : undefined;
   if (!dir) debug?.('off (RELAYCHECK_CACHE_DIR=off)');
   else if (!usable) debug?.(`not used: ${dir} cannot be created or is not private to this user`);
-  const cacheFile = usable && join(usable, `cli-${stat.size}-${Math.trunc(stat.mtimeMs)}-${process.version}-${process.arch}-${command}.v8cache`);
+  // scripts/bundle.mjs writes "// relaycheck build <hash of the code>" as the first line.
+  const buildId = /^\/\/ relaycheck build ([0-9a-f]{16})\n/.exec(source.slice(0, 64))?.[1];
+  if (usable && !buildId) debug?.(`not used: ${BUNDLE} carries no build id`);
+  const cacheFile = usable && buildId && join(usable, `cli-${buildId}-${process.version}-${process.arch}-${command}.v8cache`);
   let cachedData: Buffer | undefined;
   if (cacheFile) {
     try {

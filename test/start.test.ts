@@ -25,7 +25,7 @@ describe('the relaycheck starter', () => {
     const first = await runCli(['checks', '--format', 'json'], withCache(cache));
     expect(first.code).toBe(0);
     expect(first.stderr).toContain('compile cache: writing');
-    expect(cacheFiles(cache)).toEqual([expect.stringMatching(/^cli-\d+-\d+-v\d+\.\d+\.\d+-\w+-checks\.v8cache$/)]);
+    expect(cacheFiles(cache)).toEqual([expect.stringMatching(/^cli-[0-9a-f]{16}-v\d+\.\d+\.\d+-\w+-checks\.v8cache$/)]);
 
     const second = await runCli(['checks', '--format', 'json'], withCache(cache));
     expect(second.code).toBe(0);
@@ -51,15 +51,15 @@ describe('the relaycheck starter', () => {
   it('removes the cache of an older build when it writes the new one', async () => {
     const cache = join(dir, 'cache');
     mkdirSync(cache, { mode: 0o700 });
-    const stale = join(cache, 'cli-1-2-v20.0.0-x64-checks.v8cache');
-    const other = join(cache, 'cli-1-2-v20.0.0-x64-run.v8cache');
+    const stale = join(cache, 'cli-0123456789abcdef-v20.0.0-x64-checks.v8cache');
+    const other = join(cache, 'cli-0123456789abcdef-v20.0.0-x64-run.v8cache');
     writeFileSync(stale, 'old');
     writeFileSync(other, 'old');
     await runCli(['checks', '--format', 'json'], withCache(cache));
     const left = cacheFiles(cache);
     expect(left).toHaveLength(2);
-    expect(left).toContain('cli-1-2-v20.0.0-x64-run.v8cache'); // another command's cache stays
-    expect(left).not.toContain('cli-1-2-v20.0.0-x64-checks.v8cache');
+    expect(left).toContain('cli-0123456789abcdef-v20.0.0-x64-run.v8cache'); // another command's cache stays
+    expect(left).not.toContain('cli-0123456789abcdef-v20.0.0-x64-checks.v8cache');
     expect(left.filter((f) => f.endsWith('-checks.v8cache'))).toHaveLength(1);
   });
 

@@ -69,5 +69,12 @@ if (direct.length) {
 // build id on the first line: a hash of the code, since npm gives every installed file the same
 // modification time and V8 itself only compares the source length.
 const code = readFileSync(outfile, 'utf8').replace(/^#![^\n]*\n/, '');
+// ASCII only, so the starter reads it as latin1 and V8 holds a one-byte string: esbuild escapes
+// every non-ASCII character except in tagged templates (write &middot; in html`` instead of ·).
+const nonAscii = /[^\x00-\x7f]/.exec(code);
+if (nonAscii) {
+  console.error(`bundle: ${JSON.stringify(code.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20))} is not ASCII; use an escape or an HTML entity`);
+  process.exit(1);
+}
 const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);
 writeFileSync(outfile, `// relaycheck build ${buildId}\n${code}`);

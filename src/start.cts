@@ -77,7 +77,7 @@ function removeStale(dir: string, keep: string, command: string): void {
 function start(): void {
   let source: string;
   try {
-    source = readFileSync(BUNDLE, 'utf8');
+    source = readFileSync(BUNDLE, 'latin1'); // ASCII (scripts/bundle.mjs makes sure): no UTF-8 decoding
   } catch (err) {
     process.stderr.write(`relaycheck: internal error: cannot read the bundled CLI ${BUNDLE} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); run \`npm run build\` or reinstall relaycheck\n`);
     process.exitCode = 1;

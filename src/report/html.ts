@@ -129,7 +129,7 @@ function header(report: RunReport, summary: Summary, verdict: Status): SafeHtml 
   const prev = report.history?.previous;
   const item = (label: string, value: SafeHtml | string) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
   return html`<header class="masthead">
-<p class="eyebrow">relaycheck report · Exchange Online SMTP relay</p>
+<p class="eyebrow">relaycheck report &middot; Exchange Online SMTP relay</p>
 <h1>${report.plan?.organization ?? report.plan?.domain ?? 'relaycheck'}${report.plan?.organization ? html` <span class="domain">${report.plan?.domain}</span>` : ''}</h1>
 <div class="verdict v-${raw(verdict)}">${badge(verdict)}<span class="verdict-text">${verdictText(verdict, summary)}</span>${counts(summary)}</div>
 <dl class="meta">
@@ -158,7 +158,7 @@ function contents(sections: Section[]): SafeHtml {
   return html`<nav class="block toc" aria-label="Contents"><h2>Connectors and accounts</h2>
 <table><thead><tr><th>Section</th><th>Result</th>${STATUSES.map((k) => html`<th class="num">${k}</th>`)}</tr></thead><tbody>
 ${sections.map(
-  (s, i) => html`<tr><td><a href="#s${raw(String(i + 1))}">${s.title}</a> <span class="muted">· ${sectionKind(s)}</span></td><td class="st">${badge(s.verdict)}</td>${STATUSES.map(
+  (s, i) => html`<tr><td><a href="#s${raw(String(i + 1))}">${s.title}</a> <span class="muted">&middot; ${sectionKind(s)}</span></td><td class="st">${badge(s.verdict)}</td>${STATUSES.map(
     (k) => html`<td class="num${raw(s.summary[k] ? ' nz' : '')}">${s.summary[k]}</td>`,
   )}</tr>`,
 )}
@@ -238,7 +238,7 @@ function certificateCard(report: RunReport, sha: string, chainShas: string[], ro
 ${fileRow}<dt>Subject</dt><dd>${cert.subject}</dd>
 <dt>Names (SAN)</dt><dd>${sans.length ? sans.join(', ') : html`<span class="muted">none</span>`}</dd>
 <dt>Issuer</dt><dd>${cert.issuer}</dd>
-<dt>Valid</dt><dd>${utc(cert.notBefore)} – ${utc(cert.notAfter)}</dd>
+<dt>Valid</dt><dd>${utc(cert.notBefore)} &ndash; ${utc(cert.notAfter)}</dd>
 ${key ? html`<dt>Key</dt><dd>${key}</dd>` : ''}
 ${cert.signatureAlgorithm ? html`<dt>Signature</dt><dd>${cert.signatureAlgorithm}</dd>` : ''}
 <dt>SHA-256</dt><dd class="fp">${fingerprint(cert.sha256 ?? sha)}</dd>
@@ -246,7 +246,7 @@ ${cert.signatureAlgorithm ? html`<dt>Signature</dt><dd>${cert.signatureAlgorithm
 ${
   chain.length > 1
     ? html`<span class="lbl chain-lbl">Issuer chain (${chainShas.length ? 'as sent' : 'by issuer name'})</span><ol class="chain">${chain.map(
-        (c) => html`<li>${c.subject} <span class="muted">· expires ${day(c.notAfter)}</span><br><span class="fp mono">${fingerprint(c.sha256)}</span></li>`,
+        (c) => html`<li>${c.subject} <span class="muted">&middot; expires ${day(c.notAfter)}</span><br><span class="fp mono">${fingerprint(c.sha256)}</span></li>`,
       )}</ol>`
     : ''
 }
@@ -309,7 +309,7 @@ function transcriptLines(lines: TranscriptLine[]): SafeHtml {
     const t = typeof l?.t === 'number' && Number.isFinite(l.t) ? (l.t / 1000).toFixed(3) : '';
     return html`<span class="ln ${raw(dir)}"><span class="ts">${t}</span><span class="dir">${dirs[dir]}</span><span class="tl">${l?.tls ? 'TLS' : ''}</span>${l?.line}</span>`;
   });
-  const more = lines.length > shown.length ? html`<span class="ln more">… ${lines.length - shown.length} more lines not shown (the JSON report has them all)</span>` : '';
+  const more = lines.length > shown.length ? html`<span class="ln more">&hellip; ${lines.length - shown.length} more lines not shown (the JSON report has them all)</span>` : '';
   return html`${rows}${more}`;
 }
 
@@ -336,7 +336,7 @@ function transcripts(report: RunReport, group: EndpointGroup, section: Section, 
     const legend = dns
       ? 'C: the query relaycheck sent · S: the answer · *: note · times in seconds from the start of the lookups'
       : 'C: relaycheck · S: the server · *: note · TLS: after STARTTLS · times in seconds from connect · credentials redacted';
-    return html`<details class="transcript${raw(quiet ? ' quiet' : '')}" id="${raw(p.anchor)}"><summary>${title} <span class="muted">${use.checks.length ? `· for ${checkList(use.checks)} ` : ''}· ${plural(lines.length, 'line')} · ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
+    return html`<details class="transcript${raw(quiet ? ' quiet' : '')}" id="${raw(p.anchor)}"><summary>${title} <span class="muted">${use.checks.length ? html`&middot; for ${checkList(use.checks)} ` : ''}&middot; ${plural(lines.length, 'line')} &middot; ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
 <div class="legend">${legend}</div><pre class="tx">${transcriptLines(lines)}</pre></details>`;
   })}`;
 }

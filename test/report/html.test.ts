@@ -183,12 +183,12 @@ describe('the HTML report', () => {
       }),
     );
     expect(doc).not.toContain('SMTP transcript');
-    expect(doc).toContain('<details class="transcript quiet" id="tx1"><summary>DNS lookups <span class="muted">· for dns.mx · 2 lines · 0.02 s</span></summary>');
-    expect(doc).toContain('<details class="transcript" id="tx2"><summary>DNS lookups <span class="muted">· for dns.spf · 1 line');
+    expect(doc).toContain('<details class="transcript quiet" id="tx1"><summary>DNS lookups <span class="muted">&middot; for dns.mx &middot; 2 lines &middot; 0.02 s</span></summary>');
+    expect(doc).toContain('<details class="transcript" id="tx2"><summary>DNS lookups <span class="muted">&middot; for dns.spf &middot; 1 line');
     expect(doc).toContain('C: the query relaycheck sent · S: the answer');
     // an endpoint's sessions say which checks they served, so two of them are told apart
     const berlin = five.slice(five.indexOf('<section class="group" id="s3">'), five.indexOf('<section class="group" id="s4">'));
-    expect(berlin).toMatch(/<summary>SMTP transcript of contoso-com\.mail\.protection\.outlook\.com:25 <span class="muted">· for [a-z.-]+, [a-z.-]+ and \d+ more checks · \d+ lines · /);
+    expect(berlin).toMatch(/<summary>SMTP transcript of contoso-com\.mail\.protection\.outlook\.com:25 <span class="muted">&middot; for [a-z.-]+, [a-z.-]+ and \d+ more checks &middot; \d+ lines &middot; /);
   });
 
   it('names the file of the client certificate relaycheck presented', () => {

@@ -3,7 +3,7 @@
 // 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
-import { importModule } from './import-module.js';
+import { importModule, markCompleted } from './starter-link.js';
 import { FORMAT_NAMES } from './report/output.js';
 import { applyRunOptions, asList, fastRunArgs, lastValue, toRunArgs } from './cli-run-options.js';
 import type { Io } from './commands/run.js';
@@ -236,6 +236,7 @@ const nagios = wantsNagios(args);
 main(args).then(
   (code) => {
     process.exitCode = code;
+    markCompleted();
   },
   (err: unknown) => {
     if (err instanceof UsageError) {

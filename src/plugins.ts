@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, type Problem } from './errors.js';
-import { importModule } from './import-module.js';
+import { importModule } from './starter-link.js';
 import type { CheckDefinition, ProbeDefinition } from './types.js';
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];

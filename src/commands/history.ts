@@ -7,7 +7,7 @@ import Table from 'cli-table3';
 import { parse } from 'yaml';
 import { UsageError } from '../errors.js';
 import { forTerminal } from '../report/sanitize.js';
-import { defaultStorePath, openStore, StoreError } from '../store/db.js';
+import { defaultStorePath, openStore, storeError } from '../store/db.js';
 import { listRuns, planIdentity, type StoredRun } from '../store/history.js';
 import type { Io } from './run.js';
 
@@ -85,8 +85,8 @@ export function historyCommand(args: HistoryArgs, io: Io): number {
       db.close();
     }
   } catch (err) {
-    if (err instanceof StoreError) throw new UsageError(err.message);
-    throw err;
+    // A damaged page shows up only when a query reaches it (SQLITE_CORRUPT): the same clear words.
+    throw new UsageError(storeError(file, err).message);
   }
   if (args.format === 'json') {
     io.stdout(`${JSON.stringify(runs, null, 2)}\n`);

@@ -11,9 +11,9 @@ import type { Problem } from '../errors.js';
 
 /** The schema file that ships with the package (editors can point at it). */
 export function schemaFile(): string {
-  // The schema sits at the package root in schema/; this code runs from dist/src/plan (tsc),
-  // dist/bundle (the bundled CLI) or src/plan (tests).
-  for (const rel of ['../../../schema/relaycheck.schema.json', '../../schema/relaycheck.schema.json']) {
+  // The schema sits at the package root in schema/; this code runs from dist/bundle (the bundled
+  // CLI) or src/plan (tests), both two levels down, or from dist/src/plan (tsc), three.
+  for (const rel of ['../../schema/relaycheck.schema.json', '../../../schema/relaycheck.schema.json']) {
     const path = fileURLToPath(new URL(rel, import.meta.url));
     try {
       readFileSync(path);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { formatHostPort } from '../plan/address.js';
 import { redactText } from '../report/redact.js';
 import { trustedCas } from './send.js';
-import { importModule } from '../import-module.js';
+import { importModule } from '../starter-link.js';
 import type { DeliveryProbeData, DeliveryResult, SendProbeData } from './sending-types.js';
 import type { ProbeContext, ProbeDefinition, Subject, Validation } from '../types.js';
 

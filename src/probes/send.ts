@@ -19,7 +19,7 @@ import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
-import { importModule } from '../import-module.js';
+import { importModule } from '../starter-link.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from './sending-types.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, Subject, TranscriptLine } from '../types.js';
 

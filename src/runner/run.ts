@@ -113,8 +113,16 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     }
     return key;
   };
+  // One set of subject objects per scope: every check of an endpoint gets the same subject, so
+  // what checks work out per subject (certificate context, endpoint policy) is worked out once.
+  const subjectsByScope = new Map<Subject['scope'], Subject[]>();
+  const subjectsOf = (scope: Subject['scope']) => {
+    let list = subjectsByScope.get(scope);
+    if (!list) subjectsByScope.set(scope, (list = subjectsFor(scope, plan)));
+    return list;
+  };
   for (const check of checks) {
-    for (const subject of subjectsFor(check.scope, plan)) {
+    for (const subject of subjectsOf(check.scope)) {
       if (check.appliesTo && !safeAppliesTo(check, subject, plan)) continue;
       const probeKeys: Record<string, string> = {};
       for (const id of check.requires) probeKeys[id] = planTask(id, subject, []);

@@ -77,6 +77,20 @@ describe('relaycheck history', () => {
     expect(() => history({ out: dir, config: join(dir, 'missing.yaml') })).toThrow(/no such file/);
   });
 
+  it('says a store whose pages are damaged is damaged (exit 2), not an internal error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-hist-pages-'));
+    const file = join(dir, 'relaycheck.sqlite');
+    const db = openStore(file);
+    recordRun(db, fixtureReport('five-connectors'), planIdentity('/etc/relaycheck.yaml', 'contoso.com'));
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.close();
+    const bytes = readFileSync(file);
+    bytes.fill(0xa5, bytes.readUInt16BE(16)); // every page after the first (the schema)
+    writeFileSync(file, bytes);
+    expect(() => history({ out: dir })).toThrow(UsageError);
+    expect(() => history({ out: dir })).toThrow(/relaycheck\.sqlite: is not a relaycheck store or is damaged; move it aside/);
+  });
+
   it('uses the plan\'s own store when the plan names one', () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaycheck-hist-store-'));
     const planFile = join(dir, 'relaycheck.yaml');

@@ -95,14 +95,22 @@ export function isFinding(x: CertificateContext | Finding): x is Finding {
   return 'status' in x;
 }
 
-/** One path per sent chain and trust store: the trust, chain and expiry checks share it. */
-const analyses = new WeakMap<string[], WeakMap<TrustStore, ChainAnalysis>>();
+/**
+ * One path per sent chain (by content) and trust store: the trust, chain and expiry checks share
+ * it, and so do endpoints that present the same certificates (the servers of a cluster).
+ */
+const analyses = new WeakMap<TrustStore, Map<string, ChainAnalysis>>();
+const MAX_CHAINS = 1000;
 
 function chainFor(peerChain: string[], certs: Certificate[], store: TrustStore): ChainAnalysis {
-  let byStore = analyses.get(peerChain);
-  if (!byStore) analyses.set(peerChain, (byStore = new WeakMap()));
-  let analysis = byStore.get(store);
-  if (!analysis) byStore.set(store, (analysis = analyzeChain(certs, store)));
+  let byChain = analyses.get(store);
+  if (!byChain) analyses.set(store, (byChain = new Map()));
+  const key = peerChain.join(',');
+  let analysis = byChain.get(key);
+  if (!analysis) {
+    analysis = analyzeChain(certs, store);
+    if (byChain.size < MAX_CHAINS) byChain.set(key, analysis);
+  }
   return analysis;
 }
 

@@ -1,6 +1,7 @@
 // The local store: one SQLite file (better-sqlite3) for the send log (quota) and the run history
 // (drift). Opening it checks the schema version, and every SQLite error becomes a StoreError that
-// says what to do (a corrupt or locked store is a clear error, never overwritten); every module adds its tables through `migrations`.
+// says what to do (a corrupt or locked store is a clear error, never overwritten); every module
+// adds its tables through `migrations`.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';

@@ -46,7 +46,7 @@ export function certificateContext(input: CheckInput): CertificateContext | Find
   let bySubject = contexts.get(session);
   if (!bySubject) contexts.set(session, (bySubject = new WeakMap()));
   const made = bySubject.get(input.subject);
-  if (made && (isFinding(made) ? true : made.plan === input.plan && made.now === input.now)) return isFinding(made) ? { ...made } : made;
+  if (made && (isFinding(made) || (made.plan === input.plan && made.now === input.now))) return isFinding(made) ? { ...made } : made;
   const context = makeContext(session, input);
   bySubject.set(input.subject, context);
   return isFinding(context) ? { ...context } : context;

@@ -4,7 +4,7 @@
 // authenticated mailbox or one it has Send As on (550 5.7.60, 554 5.2.252 SendAsDenied);
 // Postfix: reject_sender_login_mismatch (553 5.7.1).
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { explainSendRefusal, isExchangeOnlineHost, isSenderRefusal, quote, replyText } from '../../src/checks/replies.js';
+import { explainSendRefusal, isExchangeOnlineHost, isSenderRefusal, quote, replyText, sendAsGrant } from '../../src/checks/replies.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { SendProbeData, SubmissionProbeData } from '../../src/probes/sending-types.js';
 
@@ -28,7 +28,7 @@ export default defineCheck({
     const from = account.from.toLowerCase();
     const user = account.username.toLowerCase();
     const listed = from === user || account.sendAs.map((a) => a.toLowerCase()).includes(from);
-    const grant = `Add-RecipientPermission -Identity ${psQuote(account.from)} -Trustee ${psQuote(account.username)} -AccessRights SendAs -Confirm:$false`;
+    const grant = sendAsGrant(account.from, account.username);
     const obs: Observation[] = [];
     const refused = (where: string, reply: string) => {
       const why = explainSendRefusal(reply, { username: account.username, from: account.from });

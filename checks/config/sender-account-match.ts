@@ -2,7 +2,7 @@
 // it holds Send As on. Microsoft: SMTP AUTH client submission requires the sender to be the
 // authenticated mailbox or one it has Send As permission on (550 5.7.60, 554 5.2.252).
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { psQuote } from '../../src/powershell/quote.js';
+import { sendAsGrant } from '../../src/checks/replies.js';
 
 export default defineCheck({
   id: 'config.sender-account-match',
@@ -26,7 +26,7 @@ export default defineCheck({
         status: 'fail',
         message: `from ${account.from} is neither the account ${account.username} nor listed in sendAs`,
         exchangeOnline: `Exchange Online refuses it with 550 5.7.60 SMTP; Client does not have permissions to send as this sender (at MAIL FROM) or 554 5.2.252 SendAsDenied; ${account.username} not allowed to send as ${account.from} (after DATA); repeated refusals throttle the account (5.2.25x).`,
-        powershell: `Add-RecipientPermission -Identity ${psQuote(account.from)} -Trustee ${psQuote(account.username)} -AccessRights SendAs -Confirm:$false`,
+        powershell: sendAsGrant(account.from, account.username),
       });
     } else if (from !== user && sendAs.includes(from)) {
       observations.push({ status: 'pass', message: '' });

@@ -5,9 +5,7 @@ import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../s
 import { ipFamily } from '../../src/dns/ip.js';
 import { DNS_PROBES, type TlsaProbeData } from '../../src/dns/probe-data.js';
 import { describeTlsa, matchTlsa, tlsaRecordFor } from '../../src/dns/tlsa.js';
-import type { SmtpSession } from '../../src/probes/smtp-types.js';
-
-const SMTP_SESSION_PROBE = 'smtp-session';
+import { SMTP_SESSION_PROBE, type SmtpSession } from '../../src/probes/smtp-types.js';
 
 export default defineCheck({
   id: 'dns.dane',

@@ -3,17 +3,11 @@
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../src/dns/answer.js';
 import { lookupError } from '../../src/dns/findings.js';
-import { ipFamily, isNonPublicAddress, parseIp } from '../../src/dns/ip.js';
+import { ipFamily, isNonPublicAddress, sameIp } from '../../src/dns/ip.js';
 import { DNS_PROBES, type HostProbeData } from '../../src/dns/probe-data.js';
 import { psQuote } from '../../src/powershell/quote.js';
 
 const NOT_RESOLVED = 'Exchange Online cannot resolve the smart host: mail for the connector queues with 451 4.4.0 "DNS query failed" in the message trace, and Validate-OutboundConnector fails.';
-
-function same(a: string, b: string): boolean {
-  const x = parseIp(a);
-  const y = parseIp(b);
-  return x !== null && y !== null && x.family === y.family && x.value === y.value;
-}
 
 export default defineCheck({
   id: 'dns.smart-hosts',
@@ -48,8 +42,8 @@ export default defineCheck({
       out.push({ status: r.ptr.status === 'ok' || r.ptr.status === 'nxdomain' || r.ptr.status === 'nodata' ? 'warn' : 'error', message, remediation: `Ask the owner of ${r.address} (usually the ISP) for a PTR record naming ${host}, and make sure ${host} resolves to ${r.address}.` });
     }
     const override = subject.scope === 'endpoint' ? subject.endpoint.address : undefined;
-    const note = override && !addresses.some((a) => same(a, override)) ? `; relaycheck's own sessions go to ${override} from the plan's resolve, while Exchange Online uses DNS` : '';
-    const rdns = data.reverse.filter((r) => r.confirmed).map((r) => `${r.address} ⇄ ${r.names.find((n) => n.addresses.some((x) => same(x, r.address)))?.name}`);
+    const note = override && !addresses.some((a) => sameIp(a, override)) ? `; relaycheck's own sessions go to ${override} from the plan's resolve, while Exchange Online uses DNS` : '';
+    const rdns = data.reverse.filter((r) => r.confirmed).map((r) => `${r.address} ⇄ ${r.names.find((n) => n.addresses.some((x) => sameIp(x, r.address)))?.name}`);
     return combine(out, `${host} → ${addresses.join(', ')}${rdns.length ? ` (reverse DNS: ${rdns.join(', ')})` : ''}${note}`, evidence);
   },
 });

@@ -22,27 +22,28 @@ export default defineCheck({
     const required = override ? plan.firewall.ranges! : [...SHIPPED_RANGES.ipv4, ...SHIPPED_RANGES.ipv6];
     const source = override ? 'firewall.ranges from the plan' : `the list shipped with relaycheck, as of ${SHIPPED_RANGES.asOf}`;
     const allowed = plan.firewall.allowed.map((c) => parseCidr(c)).filter((r): r is IpRange => r !== null);
-    const missing: { family: 4 | 6; text: string }[] = [];
+    // range: as the list writes it (for the rule to add); text: with the uncovered parts when only some are
+    const missing: { family: 4 | 6; range: string; text: string }[] = [];
     for (const text of required) {
       const range = parseCidr(text);
       if (!range) continue; // the schema rejects these; nothing to compare
       const gaps = uncovered(range, allowed);
       if (!gaps.length) continue;
       const whole = gaps.length === 1 && gaps[0]!.start === range.start && gaps[0]!.end === range.end;
-      missing.push({ family: range.family, text: whole ? text : `${text} (partly: ${gaps.map(formatRange).join(', ')} missing)` });
+      missing.push({ family: range.family, range: text, text: whole ? text : `${text} (partly: ${gaps.map(formatRange).join(', ')} missing)` });
     }
     const out: Observation[] = [];
     const eo = 'Connections from the missing ranges never reach the smart host: the message trace shows 450 4.4.316 Connection refused or 4.4.318 Connection timed out, and Validate-OutboundConnector fails intermittently (Exchange Online picks source addresses at random).';
     const v4 = missing.filter((m) => m.family === 4);
     const v6 = missing.filter((m) => m.family === 6);
-    if (v4.length) out.push({ status: 'fail', message: `firewall.allowed misses ${v4.length} IPv4 range${v4.length === 1 ? '' : 's'}: ${v4.map((m) => m.text).join(', ')}`, exchangeOnline: eo, remediation: `Allow TCP 25 to the smart hosts from ${v4.map((m) => m.text.replace(/ \(.*$/, '')).join(', ')} (${source}).` });
+    if (v4.length) out.push({ status: 'fail', message: `firewall.allowed misses ${v4.length} IPv4 range${v4.length === 1 ? '' : 's'}: ${v4.map((m) => m.text).join(', ')}`, exchangeOnline: eo, remediation: `Allow TCP 25 to the smart hosts from ${v4.map((m) => m.range).join(', ')} (${source}).` });
     if (v6.length) {
       const noV6 = !allowed.some((r) => r.family === 6);
       out.push({
         status: noV6 ? 'warn' : 'fail',
         message: `firewall.allowed misses ${v6.length} IPv6 range${v6.length === 1 ? '' : 's'}: ${v6.map((m) => m.text).join(', ')}${noV6 ? ' (no IPv6 is allowed at all: fine while the smart hosts have no AAAA record)' : ''}`,
         exchangeOnline: eo,
-        remediation: `Allow TCP 25 to the smart hosts from ${v6.map((m) => m.text.replace(/ \(.*$/, '')).join(', ')}, or keep the smart hosts IPv4-only (no AAAA records).`,
+        remediation: `Allow TCP 25 to the smart hosts from ${v6.map((m) => m.range).join(', ')}, or keep the smart hosts IPv4-only (no AAAA records).`,
       });
     }
     const age = (now.getTime() - Date.parse(SHIPPED_RANGES.asOf)) / 86_400_000;

@@ -2,13 +2,12 @@
 // (RFC 5321 §3.1, §4.3.1). Exchange Online reports a smart host it cannot reach as 450 4.4.316 / 4.4.318.
 import { defineCheck } from '../../src/checks/define.js';
 import { EXO_SENDING_RANGES, endpointOf, sessionOf } from '../../src/checks/session.js';
+import { formatHostPort } from '../../src/plan/address.js';
 import type { SmtpFailure, SmtpSession } from '../../src/probes/smtp-types.js';
 import type { Endpoint, Finding } from '../../src/types.js';
 
 function where(session: SmtpSession, endpoint: Endpoint): string {
-  if (!session.address) return endpoint.key;
-  const addr = session.family === 6 ? `[${session.address}]` : session.address;
-  return `${addr}:${endpoint.port}`;
+  return session.address ? formatHostPort({ host: session.address, port: endpoint.port }) : endpoint.key;
 }
 
 /** Could not connect at all (DNS, refused, unreachable, TCP timeout) vs connected but no proper greeting. */

@@ -2,7 +2,8 @@
 // plaintext, and completes a TLS handshake (RFC 3207). Exchange Online's connectors with a TLS
 // setting and its port 587 need this; without it mail is deferred (450 4.4.317 / 4.7.320) or refused.
 import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { acceptedVersions, endpointOf, sessionOf, tlsSettingsName, versionList } from '../../src/checks/session.js';
+import { acceptedVersions, endpointOf, sessionOf, versionList } from '../../src/checks/session.js';
+import { TLS_SETTINGS } from '../../src/powershell/connectors.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { SmtpReply, SmtpSession } from '../../src/probes/smtp-types.js';
 import type { Endpoint, Finding, PlanEntry } from '../../src/types.js';
@@ -18,7 +19,7 @@ function exoImpact(entry: PlanEntry, endpoint: Endpoint): Pick<Finding, 'exchang
   if (endpoint.role === 'smart-host' && entry.kind === 'connector' && entry.direction === 'from-office365') {
     if (entry.tls) {
       return {
-        exchangeOnline: `The connector requires TLS (TlsSettings ${tlsSettingsName(entry.tls.mode)}), so Exchange Online will not deliver to this smart host: messages are deferred with 450 4.4.317 Cannot connect to remote server (or 450 4.7.320 certificate validation failed) and returned after the retry period.`,
+        exchangeOnline: `The connector requires TLS (TlsSettings ${TLS_SETTINGS[entry.tls.mode]}), so Exchange Online will not deliver to this smart host: messages are deferred with 450 4.4.317 Cannot connect to remote server (or 450 4.7.320 certificate validation failed) and returned after the retry period.`,
       };
     }
     // No PowerShell here on purpose: requiring TLS on the connector before the smart host offers

@@ -20,6 +20,11 @@ export function quote(text: string): string {
 }
 
 /** Exchange Online's client submission hosts (smtp.office365.com, smtp-legacy.office365.com, *.outlook.com). */
+/** The Exchange Online line that gives `username` Send As on `from`. */
+export function sendAsGrant(from: string, username: string): string {
+  return `Add-RecipientPermission -Identity ${psQuote(from)} -Trustee ${psQuote(username)} -AccessRights SendAs -Confirm:$false`;
+}
+
 export function isExchangeOnlineHost(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   return h === 'smtp.office365.com' || h.endsWith('.office365.com') || h === 'outlook.com' || h.endsWith('.outlook.com');
@@ -175,7 +180,7 @@ export function explainSendRefusal(reply: string, ctx: { connector?: string; use
       meaning: `the server does not let ${ctx.username ?? 'the account'} send as ${ctx.from}`,
       fix: `Grant ${ctx.username ?? 'the account'} Send As on ${ctx.from}, or set from to the account's own address.`,
       exchangeOnline: 'Exchange Online refuses with 550 5.7.60 SMTP; Client does not have permissions to send as this sender (MAIL FROM) or 554 5.2.252 SendAsDenied (after DATA); repeated refusals throttle the account (5.2.25x).',
-      ...(ctx.username ? { powershell: `Add-RecipientPermission -Identity ${psQuote(ctx.from)} -Trustee ${psQuote(ctx.username)} -AccessRights SendAs -Confirm:$false` } : {}),
+      ...(ctx.username ? { powershell: sendAsGrant(ctx.from, ctx.username) } : {}),
     };
   }
   if (/\b4\.4\.62\b|ATTR35/i.test(reply)) {

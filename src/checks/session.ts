@@ -1,11 +1,12 @@
 // Helpers for checks that read the SMTP session probe (`smtp-session`): the session of a check
-// input, how far it got, TLS version names, and the Exchange Online facts several session checks
-// quote (exchange-online.md). Pure: no I/O.
-import { psQuote } from '../powershell/quote.js';
-import type { SmtpFailure, SmtpSession } from '../probes/smtp-types.js';
+// input, TLS version names, and the Exchange Online facts several session checks quote
+// (exchange-online.md). Pure: no I/O.
+import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../probes/smtp-types.js';
 import type { Endpoint, PlanEntry, Subject } from '../types.js';
 
-export const SESSION_PROBE = 'smtp-session';
+export { SESSION_PROBE };
+/** "1 s", "300 ms": the probes' own duration format. */
+export { formatMs as ms } from '../probes/connect.js';
 
 /** The addresses Exchange Online connects to smart hosts from (TCP 25), as exchange-online.md lists them. */
 export const EXO_SENDING_RANGES = ['40.92.0.0/15', '40.107.0.0/16', '52.100.0.0/15', '52.102.0.0/16', '52.103.0.0/17', '104.47.0.0/17', '2a01:111:f400::/48', '2a01:111:f403::/48'];
@@ -42,24 +43,4 @@ export function acceptedVersions(session: SmtpSession): string[] {
 
 export function isLegacyVersion(v: string | null | undefined): boolean {
   return v === 'SSLv2' || v === 'SSLv3' || v === 'TLSv1' || v === 'TLSv1.1';
-}
-
-/** The session failed at or before `phase` (so later steps were never tried). */
-export function stoppedAt(session: SmtpSession, phases: SmtpFailure['phase'][]): SmtpFailure | undefined {
-  return session.failure && phases.includes(session.failure.phase) ? session.failure : undefined;
-}
-
-/** "1 s", "300 ms" */
-export function ms(value: number): string {
-  return value < 1000 ? `${Math.round(value)} ms` : `${Number.isInteger(value / 1000) ? value / 1000 : (value / 1000).toFixed(1)} s`;
-}
-
-/** The outbound connector's TlsSettings name for a plan TLS mode. */
-export function tlsSettingsName(mode: 'any' | 'trusted-ca' | 'domain'): string {
-  return { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: 'DomainValidation' }[mode];
-}
-
-/** A from-office365 connector's identity for PowerShell, quoted. */
-export function connectorIdentity(entry: PlanEntry): string {
-  return psQuote(entry.name);
 }

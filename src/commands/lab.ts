@@ -15,7 +15,6 @@ import { DEFAULT_CONCURRENCY, selectChecks } from '../runner/run.js';
 import { setSystemRoots } from '../tls/trust.js';
 import { runAndReport, type Io, type RunOutcome } from './run.js';
 
-export const DEFAULT_LAB_DIR = 'reports/lab';
 /** Every network step of the lab run: loopback servers answer in milliseconds. */
 export const LAB_TIMEOUT_MS = 5000;
 export const LAB_DEADLINE_MS = 60_000;

@@ -5,7 +5,7 @@ import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
-import { defaultStorePath } from '../store/db.js';
+import { storePathFor } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
 import type { Plan, RunReport, Timeouts } from '../types.js';
 
@@ -92,7 +92,7 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     signal: interrupt.signal,
     onProgress: progress,
     // The send log (quota) lives in the plan's store: file, else <out>/relaycheck.sqlite.
-    shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, plan.store ?? defaultStorePath(args.out)]]),
+    shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, storePathFor(plan, args.out)]]),
   };
   let report: RunReport;
   try {

@@ -8,10 +8,10 @@ import type { DnsAnswer } from './types.js';
 export const LOOKUP_REMEDIATION = 'Check that the resolvers in dns.servers (or /etc/resolv.conf) answer for this name, then run again.';
 
 /** A lookup that failed (SERVFAIL, REFUSED, timeout, …): the check cannot decide. */
-export function lookupError(answer: DnsAnswer, hint?: string): Finding {
+export function lookupError(answer: DnsAnswer): Finding {
   return {
     status: 'error',
-    message: `could not decide: ${answerSentence(answer)}${hint ? `; ${hint}` : ''}`,
+    message: `could not decide: ${answerSentence(answer)}`,
     remediation: LOOKUP_REMEDIATION,
     evidence: { dns: answerEvidence(answer) },
   };

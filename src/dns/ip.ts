@@ -81,6 +81,13 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return parseIp(text)?.family ?? 0;
 }
 
+/** Two literals for the same address, however written ("2001:db8::1" and "2001:DB8:0::1"). */
+export function sameIp(a: string, b: string): boolean {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  return x !== null && y !== null && x.family === y.family && x.value === y.value;
+}
+
 /** "192.0.2.0/24", "2001:db8::/32" or a bare address (a /32 or /128). Host bits are masked off. */
 export function parseCidr(text: string): IpRange | null {
   const [addr, mask, extra] = text.trim().split('/');

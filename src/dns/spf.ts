@@ -397,14 +397,21 @@ function relayVerdict(rangeText: string, domain: string, record: string, ctx: Wa
   return { range: rangeText, ...r };
 }
 
-function checkDomain(range: IpRange, domain: string, ctx: WalkCtx, depth: number): HostResult {
-  if (depth > MAX_DEPTH) return { result: 'permerror', reason: 'nested too deeply' };
-  const answer = ctx.lookup('TXT', domain);
+/** The gathered answer, or the result check_host() gives while it is missing (pending) or failed (temperror). */
+function answerOr(ctx: WalkCtx, type: SpfLookupType, name: string): DnsAnswer | HostResult {
+  const answer = ctx.lookup(type, name);
   if (!answer) {
-    need(ctx, 'TXT', domain);
+    need(ctx, type, name);
     return { result: 'pending' };
   }
-  if (lookupFailed(answer)) return { result: 'temperror', reason: `TXT ${domain}: ${answer.status}` };
+  if (lookupFailed(answer)) return { result: 'temperror', reason: `${type} ${name}: ${answer.status}` };
+  return answer;
+}
+
+function checkDomain(range: IpRange, domain: string, ctx: WalkCtx, depth: number): HostResult {
+  if (depth > MAX_DEPTH) return { result: 'permerror', reason: 'nested too deeply' };
+  const answer = answerOr(ctx, 'TXT', domain);
+  if ('result' in answer) return answer;
   const records = txtOf(answer).filter(isSpfRecord);
   if (records.length === 0) return { result: 'none', reason: `${domain} has no SPF record` };
   if (records.length > 1) return { result: 'permerror', reason: `${domain} has ${records.length} SPF records` };
@@ -413,12 +420,8 @@ function checkDomain(range: IpRange, domain: string, ctx: WalkCtx, depth: number
 
 function addressLookup(range: IpRange, target: string, prefix: number, ctx: WalkCtx): boolean | HostResult {
   const type = range.family === 4 ? 'A' : 'AAAA';
-  const answer = ctx.lookup(type, target);
-  if (!answer) {
-    need(ctx, type, target);
-    return { result: 'pending' };
-  }
-  if (lookupFailed(answer)) return { result: 'temperror', reason: `${type} ${target}: ${answer.status}` };
+  const answer = answerOr(ctx, type, target);
+  if ('result' in answer) return answer;
   return answer.records.some((rec) => {
     if (rec.type !== type) return false;
     const ip = parseIp(rec.data);
@@ -452,12 +455,8 @@ function checkRecord(range: IpRange, domain: string, record: string, ctx: WalkCt
         break;
       }
       case 'mx': {
-        const mx = ctx.lookup('MX', target);
-        if (!mx) {
-          need(ctx, 'MX', target);
-          return { result: 'pending' };
-        }
-        if (lookupFailed(mx)) return { result: 'temperror', reason: `MX ${target}: ${mx.status}` };
+        const mx = answerOr(ctx, 'MX', target);
+        if ('result' in mx) return mx;
         const hosts = [...new Set(mx.records.flatMap((rec) => (rec.type === 'MX' ? [normalizeName(rec.exchange)] : [])))];
         if (hosts.length > MAX_MX_HOSTS) return { result: 'permerror', reason: `${domain}: ${t.raw}: ${target} has ${hosts.length} MX hosts, more than ${MAX_MX_HOSTS} (RFC 7208 §4.6.4)` };
         let pending: HostResult | undefined;
@@ -477,12 +476,8 @@ function checkRecord(range: IpRange, domain: string, record: string, ctx: WalkCt
         break;
       }
       case 'exists': {
-        const a = ctx.lookup('A', target);
-        if (!a) {
-          need(ctx, 'A', target);
-          return { result: 'pending' };
-        }
-        if (lookupFailed(a)) return { result: 'temperror', reason: `A ${target}: ${a.status}` };
+        const a = answerOr(ctx, 'A', target);
+        if ('result' in a) return a;
         match = a.records.length > 0;
         break;
       }

@@ -6,6 +6,7 @@ import { chownSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { SMTPServerSession } from 'smtp-server';
 
 export interface CapturedMessage {
   /** the emulator's queue id (also in its 250 reply) */
@@ -89,6 +90,23 @@ export async function readMessage(stream: Readable): Promise<{ raw: string; toke
   const head = raw.split(/\r?\n\r?\n/, 1)[0].replace(/\r?\n[ \t]+/g, ' ');
   const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'im').exec(head)?.[1]?.trim();
   return { raw, token: field('X-Relaycheck-Token'), subject: field('Subject'), truncated };
+}
+
+/** What both emulators record of an accepted message: the envelope, the text, the TLS session and the client. */
+export function receivedMessage(
+  session: SMTPServerSession,
+  read: { raw: string; token?: string; subject?: string },
+): Pick<CapturedMessage, 'receivedAt' | 'mailFrom' | 'rcptTo' | 'token' | 'subject' | 'raw' | 'tls' | 'remoteAddress'> {
+  return {
+    receivedAt: new Date(),
+    mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+    rcptTo: session.envelope.rcptTo.map((r) => r.address),
+    token: read.token,
+    subject: read.subject,
+    raw: read.raw,
+    tls: session.tlsOptions ? { protocol: (session.tlsOptions as { version?: string }).version ?? null, cipher: session.tlsOptions.name ?? null } : null,
+    remoteAddress: session.remoteAddress,
+  };
 }
 
 function safePart(text: string): string {

@@ -15,10 +15,12 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import type tls from 'node:tls';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions, type PresentedCertificate } from './exo-mailbox.js';
+import { Mailbox, readMessage, receivedMessage, type CapturedMessage, type MailboxOptions, type PresentedCertificate } from './exo-mailbox.js';
 import { exoInternalHost } from './exo-submission.js';
 import { closeServer, listenOn, SmtpReplyError } from './listen.js';
 import { exoNameMatches } from '../tls/names.js';
+import { nameWithinDomain } from '../checks/define.js';
+import { legacyMxHost } from '../import/to-plan.js';
 
 export interface ExoMxOptions extends MailboxOptions {
   host?: string;
@@ -63,12 +65,6 @@ function domainOf(address: string): string {
   return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
 
-/** The certificate's domain as Exchange Online compares it with accepted domains: the matched name without "*." */
-function withinDomains(name: string, domains: string[]): boolean {
-  const bare = name.toLowerCase().replace(/^\*\./, '');
-  return domains.some((d) => bare === d || bare.endsWith(`.${d}`));
-}
-
 interface SessionState {
   certificate?: PresentedCertificate;
   matchedName?: string;
@@ -78,7 +74,7 @@ interface SessionState {
 export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
   const accepted = options.acceptedDomains.map((d) => d.toLowerCase());
   const internal = exoInternalHost();
-  const name = options.hostname ?? `${(accepted[0] ?? 'contoso.com').replace(/\./g, '-')}.mail.protection.outlook.com`;
+  const name = options.hostname ?? legacyMxHost(accepted[0] ?? 'contoso.com');
   const mailbox = new Mailbox(options);
   const decisions: ExoMxServer['decisions'] = [];
   const states = new WeakMap<SMTPServerSession, SessionState>();
@@ -164,7 +160,8 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
         record(`550 ${text}`);
         return callback(new SmtpReplyError(550, text));
       }
-      const certDomainOk = st.matchedName ? withinDomains(st.matchedName, accepted) : false;
+      // The certificate's domain as Exchange Online compares it with accepted domains: the matched name without "*."
+      const certDomainOk = st.matchedName ? accepted.some((d) => nameWithinDomain(st.matchedName!, d)) : false;
       if (!certDomainOk && !accepted.includes(domainOf(mailFrom))) {
         const text = `5.7.64 TenantAttribution; Relay Access Denied: neither the certificate domain nor the sender domain is an accepted domain of the tenant. ATTR36 ${tag}`;
         record(`550 ${text}`);
@@ -176,22 +173,14 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
     onData(stream, session, callback) {
       const st = state(session);
       readMessage(stream).then(
-        ({ raw, token, subject }) => {
+        (message) => {
           const id = randomBytes(8).toString('hex');
-          const tlsInfo = session.tlsOptions ? { protocol: (session.tlsOptions as { version?: string }).version ?? null, cipher: session.tlsOptions.name ?? null } : null;
           mailbox.add({
             id,
             server: 'mx',
-            receivedAt: new Date(),
-            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            token,
-            subject,
-            raw,
-            tls: tlsInfo,
+            ...receivedMessage(session, message),
             ...(st.certificate ? { clientCertificate: st.certificate } : {}),
             ...(st.attributedBy ? { attributedBy: st.attributedBy } : {}),
-            remoteAddress: session.remoteAddress,
           });
           callback(null, `2.6.0 <${id}@${internal}> [InternalId=${BigInt(`0x${id.slice(0, 12)}`)}, Hostname=${internal}] Queued mail for delivery`);
         },

@@ -11,7 +11,7 @@
 //   - the 250 after DATA in Exchange Online's form ("250 2.0.0 OK <id> [Hostname=…]").
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
-import { Mailbox, readMessage, type CapturedMessage, type MailboxOptions } from './exo-mailbox.js';
+import { Mailbox, readMessage, receivedMessage, type CapturedMessage, type MailboxOptions } from './exo-mailbox.js';
 import { closeServer, listenOn, SmtpReplyError } from './listen.js';
 
 export type SmtpAuthBlock = 'mailbox' | 'tenant' | 'security-defaults' | 'conditional-access';
@@ -163,7 +163,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
     onData(stream, session, callback) {
       const st = state(session);
       readMessage(stream).then(
-        ({ raw, token, subject }) => {
+        (message) => {
           if (st.sendAsDenied) {
             return callback(
               new SmtpReplyError(
@@ -172,21 +172,8 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
               ),
             );
           }
-          const id = `${randomBytes(8).toString('hex')}`;
-          const tlsInfo = session.tlsOptions ? { protocol: (session.tlsOptions as { version?: string }).version ?? null, cipher: session.tlsOptions.name ?? null } : null;
-          mailbox.add({
-            id,
-            server: 'submission',
-            receivedAt: new Date(),
-            user: st.user?.username,
-            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            rcptTo: session.envelope.rcptTo.map((r) => r.address),
-            token,
-            subject,
-            raw,
-            tls: tlsInfo,
-            remoteAddress: session.remoteAddress,
-          });
+          const id = randomBytes(8).toString('hex');
+          mailbox.add({ id, server: 'submission', user: st.user?.username, ...receivedMessage(session, message) });
           callback(null, `2.0.0 OK <${id}@${internal}> [Hostname=${internal}]`);
         },
       ).catch((err: Error) => callback(new SmtpReplyError(451, `4.3.0 Error storing the message: ${err.message}`)));

@@ -154,9 +154,6 @@ export const LEGACY_SERVER_TLS_OPTIONS = Object.freeze({ ciphers: 'DEFAULT:@SECL
   readonly ciphers: string;
 };
 
-/** Lab cases whose server needs LEGACY_SERVER_TLS_OPTIONS. */
-export const LEGACY_LEAF_CASES: readonly LeafCase[] = ['sha1'];
-
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
@@ -318,6 +315,14 @@ async function resolveKeys(
   return { keys: await generateKeyPair(spec), spec };
 }
 
+/** basicConstraints CA:TRUE (pathLen undefined = unlimited) and the key usages of a CA. */
+function caExtensions(pathLen: number | undefined): x509.Extension[] {
+  return [
+    new x509.BasicConstraintsExtension(true, pathLen, true),
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature, true),
+  ];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Public factory
 
@@ -334,13 +339,7 @@ export async function createRootCa(opts: RootCaOpts): Promise<CaHandle> {
     notBefore: opts.notBefore ?? new Date(now - DAY),
     notAfter: opts.notAfter ?? new Date(now + 3650 * DAY),
     serialNumber: opts.serialNumber,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, opts.pathLen, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
-    ],
+    extensions: caExtensions(opts.pathLen),
   });
   return { ...built, chainPem: built.certPem, keys, isRoot: true, pathLen: opts.pathLen };
 }
@@ -363,13 +362,7 @@ export async function createIntermediateCa(
     notBefore: opts.notBefore ?? new Date(Math.max(now - DAY, parent.notBefore.getTime())),
     notAfter: opts.notAfter ?? new Date(Math.min(now + 5 * 365 * DAY, parent.notAfter.getTime())),
     serialNumber: opts.serialNumber,
-    extensions: [
-      new x509.BasicConstraintsExtension(true, pathLen, true),
-      new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.digitalSignature,
-        true,
-      ),
-    ],
+    extensions: caExtensions(pathLen),
   });
   return { ...built, keys, isRoot: false, pathLen };
 }
@@ -382,16 +375,16 @@ function leafNames(opts: LeafOpts): { cn: string; dnsNames: string[]; ipAddresse
   return { cn, dnsNames, ipAddresses };
 }
 
-function leafExtensions(opts: LeafOpts, spec: KeySpec, names: { dnsNames: string[]; ipAddresses: string[] }): x509.Extension[] {
+/** extKeyUsage (serverAuth unless turned off, clientAuth when asked), and the subjectAltNames. */
+function usageAndNames(opts: LeafOpts, names: { dnsNames: string[]; ipAddresses: string[] }): x509.Extension[] {
   const eku: string[] = [];
   if (opts.serverAuth ?? true) eku.push(x509.ExtendedKeyUsage.serverAuth);
   if (opts.clientAuth ?? false) eku.push(x509.ExtendedKeyUsage.clientAuth);
-  return [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    keyUsageFor(spec, 0),
-    ...(eku.length ? [new x509.ExtendedKeyUsageExtension(eku, false)] : []),
-    ...sanExtension(names.dnsNames, names.ipAddresses),
-  ];
+  return [...(eku.length ? [new x509.ExtendedKeyUsageExtension(eku, false)] : []), ...sanExtension(names.dnsNames, names.ipAddresses)];
+}
+
+function leafExtensions(opts: LeafOpts, spec: KeySpec, names: { dnsNames: string[]; ipAddresses: string[] }): x509.Extension[] {
+  return [new x509.BasicConstraintsExtension(false, undefined, true), keyUsageFor(spec, 0), ...usageAndNames(opts, names)];
 }
 
 /** An end-entity certificate issued by `issuer`. Default key ECDSA P-256, valid now-1d..now+365d. */
@@ -424,9 +417,6 @@ export async function selfSigned(opts: SelfSignedOpts): Promise<Issued> {
   const names = leafNames(opts);
   const { keys, spec } = await resolveKeys(opts, DEFAULT_LEAF_KEY);
   const hash = opts.hash ?? 'SHA-256';
-  const eku: string[] = [];
-  if (opts.serverAuth ?? true) eku.push(x509.ExtendedKeyUsage.serverAuth);
-  if (opts.clientAuth ?? false) eku.push(x509.ExtendedKeyUsage.clientAuth);
   const { keyId: _keyId, ...issued } = await build({
     subjectCn: names.cn,
     keys,
@@ -435,11 +425,7 @@ export async function selfSigned(opts: SelfSignedOpts): Promise<Issued> {
     notBefore: opts.notBefore ?? new Date(now - DAY),
     notAfter: opts.notAfter ?? new Date(now + 365 * DAY),
     serialNumber: opts.serialNumber,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, false),
-      ...(eku.length ? [new x509.ExtendedKeyUsageExtension(eku, false)] : []),
-      ...sanExtension(names.dnsNames, names.ipAddresses),
-    ],
+    extensions: [new x509.BasicConstraintsExtension(false, undefined, false), ...usageAndNames(opts, names)],
   });
   return issued;
 }

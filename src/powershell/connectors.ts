@@ -5,7 +5,7 @@
 // TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped).
 import { isIP } from 'node:net';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
-import { psComment, psQuote } from './quote.js';
+import { psArray, psComment, psQuote } from './quote.js';
 
 /** The Exchange Online TlsSettings value of each plan tls.mode. */
 export const TLS_SETTINGS = { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: 'DomainValidation' } as const;
@@ -24,7 +24,7 @@ export interface Splat {
 
 function value(v: SplatValue): string {
   if (typeof v === 'boolean') return v ? '$true' : '$false';
-  if (Array.isArray(v)) return v.length === 1 ? psQuote(v[0]) : `@(${v.map(psQuote).join(', ')})`;
+  if (Array.isArray(v)) return psArray(v);
   return psQuote(v);
 }
 
@@ -103,7 +103,7 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   }
   const after: string[] = [];
   const to = c.validation?.to ?? [];
-  if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${to.length === 1 ? psQuote(to[0]) : `@(${to.map(psQuote).join(', ')})`}`);
+  if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${psArray(to)}`);
   if (hosts.some((h) => isIP(h) === 6)) comments.push('IPv6 smart hosts: check that Exchange Online accepts them for your tenant.');
   return { cmdlet: 'New-OutboundConnector', params, comments, after };
 }

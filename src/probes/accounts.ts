@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { endpointsOf } from '../runner/subjects.js';
 import { accountKey } from '../store/send-log.js';
-import type { Endpoint, Plan, PlanEntry, ProbeContext } from '../types.js';
+import type { Endpoint, Plan, PlanEntry, ProbeContext, Subject } from '../types.js';
 
 export const SHARED_REFUSED_ACCOUNTS = 'refusedAccounts';
 
@@ -36,6 +36,11 @@ export function markAccountRefused(ctx: Pick<ProbeContext, 'shared'>, account: s
 
 export function accountRefusal(ctx: Pick<ProbeContext, 'shared'>, account: string): AccountRefusal | undefined {
   return refusals(ctx.shared).get(accountKey(account));
+}
+
+/** The task key of the probes that run once per plan entry (auth.submission, send, delivery). */
+export function entryKey(subject: Subject): string {
+  return subject.scope === 'entry' || subject.scope === 'endpoint' ? `entry:${subject.entry.name}` : subject.scope;
 }
 
 /** The envelope sender of an entry's validation mail. */
@@ -73,18 +78,31 @@ export function messageToken(runToken: string, entryName: string, endpointKey: s
   return `rc-${runToken}-${digest}`;
 }
 
+export function base64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+/** The AUTH PLAIN payload (RFC 4616): "\0user\0password", base64. */
+export function saslPlain(username: string, password: string): string {
+  return base64(`\u0000${username}\u0000${password}`);
+}
+
+/** The AUTH XOAUTH2 payload: "user=…^Aauth=Bearer …^A^A", base64. */
+export function saslXoauth2(username: string, token: string): string {
+  return base64(`user=${username}\u0001auth=Bearer ${token}\u0001\u0001`);
+}
+
 /**
  * Everything that must never appear in probe data for an entry: the plan's secrets plus the exact
- * SASL payloads built from them (AUTH PLAIN "\0user\0password" and XOAUTH2 "user=…auth=Bearer …"
- * in base64), which do not contain base64(secret) as a substring — a server echoing the payload
- * back would otherwise leak the password or token.
+ * SASL payloads the AUTH probe sends (saslPlain, saslXoauth2), which do not contain
+ * base64(secret) as a substring — a server echoing the payload back would otherwise leak the
+ * password or token.
  */
 export function secretsFor(entry: PlanEntry, plan: Plan): string[] {
   const out = [...plan.secrets];
   if (entry.kind === 'submission') {
-    const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
-    if (entry.password?.value) out.push(b64(`\u0000${entry.username}\u0000${entry.password.value}`));
-    if (entry.oauth2?.accessToken.value) out.push(b64(`user=${entry.username}\u0001auth=Bearer ${entry.oauth2.accessToken.value}\u0001\u0001`));
+    if (entry.password?.value) out.push(saslPlain(entry.username, entry.password.value));
+    if (entry.oauth2?.accessToken.value) out.push(saslXoauth2(entry.username, entry.oauth2.accessToken.value));
   }
   return out;
 }

@@ -4,8 +4,10 @@
 // Built on node:crypto's X509Certificate rather than @peculiar/x509: the same facts, without the
 // ~150 ms it costs to load @peculiar/x509 and reflect-metadata on every run (a one-endpoint run
 // must stay close to bare Node start-up). The signature algorithm, which Node 20 does not expose,
-// is read from the DER directly (Certificate ::= SEQUENCE { tbs, signatureAlgorithm, … }, RFC 5280 §4.1).
+// is read from the DER with src/tls/der.ts (Certificate ::= SEQUENCE { tbs, signatureAlgorithm,
+// … }, RFC 5280 §4.1).
 import { X509Certificate } from 'node:crypto';
+import { contents, decodeOid, readTlv } from '../tls/der.js';
 import type { CertificateSummary } from '../types.js';
 
 const SIGNATURE_OIDS: Record<string, string> = {
@@ -30,45 +32,15 @@ const SIGNATURE_OIDS: Record<string, string> = {
 
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp256k1: 256, secp384r1: 384, secp521r1: 521, prime192v1: 192, secp224r1: 224 };
 
-/** DER TLV header at `at`: content start and length. */
-function tlv(der: Uint8Array, at: number): { tag: number; start: number; length: number } {
-  const tag = der[at];
-  let length = der[at + 1];
-  let start = at + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    if (n < 1 || n > 4) throw new Error('bad DER length');
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[start + i];
-    start += n;
-  }
-  if (start + length > der.length) throw new Error('truncated DER');
-  return { tag, start, length };
-}
-
-function decodeOid(bytes: Uint8Array): string {
-  const parts: number[] = [];
-  let value = 0;
-  for (const b of bytes) {
-    value = value * 128 + (b & 0x7f);
-    if (!(b & 0x80)) {
-      if (parts.length === 0) parts.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-      else parts.push(value);
-      value = 0;
-    }
-  }
-  return parts.join('.');
-}
-
 /** The outer signatureAlgorithm of a certificate, by name (OpenSSL's) or dotted OID. */
 export function signatureAlgorithmOf(der: Uint8Array): string | undefined {
   try {
-    const cert = tlv(der, 0);
-    const tbs = tlv(der, cert.start);
-    const alg = tlv(der, tbs.start + tbs.length);
-    const oid = tlv(der, alg.start);
+    const cert = readTlv(der, 0);
+    const tbs = readTlv(der, cert.start);
+    const alg = readTlv(der, tbs.end);
+    const oid = readTlv(der, alg.start);
     if (oid.tag !== 0x06) return undefined;
-    const dotted = decodeOid(der.subarray(oid.start, oid.start + oid.length));
+    const dotted = decodeOid(contents(der, oid));
     return SIGNATURE_OIDS[dotted] ?? dotted;
   } catch {
     return undefined;

@@ -6,6 +6,7 @@ import { lookup } from 'node:dns/promises';
 import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { formatHostPort } from '../plan/address.js';
 import type { SmtpFailureKind } from './smtp-types.js';
 
 export interface ConnectTarget {
@@ -59,10 +60,6 @@ export function allowManyListeners(signal: AbortSignal | undefined): void {
   raisedSignals.add(signal);
 }
 
-export function formatAddress(address: string, port: number): string {
-  return net.isIP(address) === 6 ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 /** Host name → addresses, bounded by the timeout and the signal (dns.lookup itself cannot be cancelled). */
 async function resolveAll(host: string, options: ConnectOptions): Promise<{ address: string; family: number }[]> {
   const resolver = options.resolve ?? ((h: string) => lookup(h, { all: true, verbatim: true }));
@@ -91,6 +88,7 @@ function attempt(address: string, port: number, options: ConnectOptions): Promis
   return new Promise((resolve) => {
     const t0 = performance.now();
     const family = net.isIP(address) === 6 ? 6 : 4;
+    const where = formatHostPort({ host: address, port });
     const socket = net.connect({ host: address, port, family });
     socket.on('error', () => {}); // every later error is handled by whoever owns the socket
     let settled = false;
@@ -110,13 +108,12 @@ function attempt(address: string, port: number, options: ConnectOptions): Promis
     };
     const onError = (err: NodeJS.ErrnoException) => {
       const kind = kindOfError(err);
-      const where = formatAddress(address, port);
       const message =
         kind === 'refused' ? `Connection refused by ${where}` : kind === 'unreachable' ? `${where} is unreachable (${err.code})` : kind === 'timeout' ? `No TCP connection to ${where} (${err.code})` : `Connection to ${where} failed: ${err.code ?? err.message}`;
       finish({ ok: false, kind, code: err.code, message });
     };
-    const onAbort = () => finish({ ok: false, kind: 'aborted', message: `Connecting to ${formatAddress(address, port)} was aborted (run deadline or interrupt)` });
-    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', message: `No TCP connection to ${formatAddress(address, port)} within ${formatMs(options.timeoutMs)}` }), options.timeoutMs);
+    const onAbort = () => finish({ ok: false, kind: 'aborted', message: `Connecting to ${where} was aborted (run deadline or interrupt)` });
+    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', message: `No TCP connection to ${where} within ${formatMs(options.timeoutMs)}` }), options.timeoutMs);
     socket.once('connect', onConnect);
     socket.on('error', onError);
     if (options.signal?.aborted) onAbort();
@@ -149,7 +146,7 @@ export async function connectTcp(target: ConnectTarget, options: ConnectOptions)
   const failures: string[] = [];
   let last: ConnectResult | undefined;
   for (const address of addresses) {
-    if (addresses.length > 1) options.note?.(`connecting to ${formatAddress(address, target.port)}`);
+    if (addresses.length > 1) options.note?.(`connecting to ${formatHostPort({ host: address, port: target.port })}`);
     last = await attempt(address, target.port, options);
     if (last.ok || last.kind === 'aborted') return last;
     failures.push(last.message);

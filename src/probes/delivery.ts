@@ -5,10 +5,11 @@ import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { formatHostPort } from '../plan/address.js';
 import { redactText } from '../report/redact.js';
+import { entryKey } from './accounts.js';
 import { trustedCas } from './send.js';
 import { importModule } from '../starter-link.js';
 import type { DeliveryProbeData, DeliveryResult, SendProbeData } from './sending-types.js';
-import type { ProbeContext, ProbeDefinition, Subject, Validation } from '../types.js';
+import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
 
 export const DELIVERY_PROBE_ID = 'delivery';
 const FIRST_POLL_MS = 250;
@@ -101,7 +102,7 @@ export const deliveryProbe: ProbeDefinition<DeliveryProbeData> = {
   id: DELIVERY_PROBE_ID,
   scope: 'entry',
   after: ['send'],
-  key: (subject: Subject) => (subject.scope === 'entry' || subject.scope === 'endpoint' ? `entry:${subject.entry.name}` : subject.scope),
+  key: entryKey,
   async run(subject, ctx) {
     if (subject.scope !== 'entry' && subject.scope !== 'endpoint') return { entry: '', configured: false, results: [] };
     const entry = subject.entry;

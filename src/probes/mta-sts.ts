@@ -7,11 +7,11 @@ import { createRequire } from 'node:module';
 import type * as Https from 'node:https';
 import { rootCertificates, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import { describeAnswer, normalizeName, recordsOf } from '../dns/answer.js';
+import { describeAnswer, recordsOf } from '../dns/answer.js';
 import { MAX_POLICY_BYTES } from '../dns/mta-sts.js';
 import { DNS_PROBES, type MtaStsProbeData, type PolicyFetch, type PolicyFetchErrorKind } from '../dns/probe-data.js';
 import { formatHostPort } from '../plan/address.js';
-import type { Plan, ProbeDefinition } from '../types.js';
+import type { Plan } from '../types.js';
 import { TOOL_VERSION } from '../version.js';
 
 let httpsModule: typeof Https | undefined;
@@ -19,9 +19,7 @@ let httpsModule: typeof Https | undefined;
 function https(): typeof Https {
   return (httpsModule ??= createRequire(import.meta.url)('node:https') as typeof Https);
 }
-import { DnsLog } from './dns/log.js';
-import { domainOf } from './dns/probes.js';
-import { runResolver } from './dns/resolver.js';
+import { domainProbe } from './dns/probes.js';
 
 export const MTA_STS_PATH = '/.well-known/mta-sts.txt';
 
@@ -127,36 +125,29 @@ export function fetchMtaStsPolicy(opts: PolicyFetchOptions): Promise<PolicyFetch
   });
 }
 
-export const mtaStsProbe: ProbeDefinition<MtaStsProbeData> = {
-  id: DNS_PROBES.mtaSts,
-  scope: 'domain',
-  key: (s) => (s.scope === 'domain' ? normalizeName(s.domain) : s.scope),
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const host = `mta-sts.${domain}`;
-    const txtPromise = log.ask(`_mta-sts.${domain}`, 'TXT');
-    const t0 = performance.now();
-    const policyPromise = (async (): Promise<PolicyFetch> => {
-      const url = `https://${host}${MTA_STS_PATH}`;
-      let address = ctx.plan.resolve[formatHostPort({ host, port: 443 })];
-      let addressSource: PolicyFetch['addressSource'] = 'plan';
+export const mtaStsProbe = domainProbe<MtaStsProbeData>(DNS_PROBES.mtaSts, async (domain, log, ctx) => {
+  const host = `mta-sts.${domain}`;
+  const txtPromise = log.ask(`_mta-sts.${domain}`, 'TXT');
+  const t0 = performance.now();
+  const policyPromise = (async (): Promise<PolicyFetch> => {
+    const url = `https://${host}${MTA_STS_PATH}`;
+    let address = ctx.plan.resolve[formatHostPort({ host, port: 443 })];
+    let addressSource: PolicyFetch['addressSource'] = 'plan';
+    if (!address) {
+      addressSource = 'dns';
+      const [a, aaaa] = await Promise.all([log.ask(host, 'A'), log.ask(host, 'AAAA')]);
+      address = recordsOf(a, 'A')[0]?.data ?? recordsOf(aaaa, 'AAAA')[0]?.data;
       if (!address) {
-        addressSource = 'dns';
-        const [a, aaaa] = await Promise.all([log.ask(host, 'A'), log.ask(host, 'AAAA')]);
-        address = recordsOf(a, 'A')[0]?.data ?? recordsOf(aaaa, 'AAAA')[0]?.data;
-        if (!address) {
-          const message = a.status === 'nxdomain' ? `${host} ${describeAnswer(a)}` : `${host} has no address (A: ${describeAnswer(a)}; AAAA: ${describeAnswer(aaaa)})`;
-          return { url, host, addressSource, error: { kind: 'dns', message }, ms: Math.round(performance.now() - t0) };
-        }
+        const message = a.status === 'nxdomain' ? `${host} ${describeAnswer(a)}` : `${host} has no address (A: ${describeAnswer(a)}; AAAA: ${describeAnswer(aaaa)})`;
+        return { url, host, addressSource, error: { kind: 'dns', message }, ms: Math.round(performance.now() - t0) };
       }
-      const timeoutMs = Math.min(ctx.timeouts.connectMs + ctx.timeouts.tlsMs, 30_000);
-      const port = ctx.shared.get(SHARED_MTA_STS_PORT);
-      const fetched = await fetchMtaStsPolicy({ host, address: address.replace(/^\[(.*)\]$/, '$1'), ...(typeof port === 'number' ? { port } : {}), ca: trustAnchors(ctx.plan), timeoutMs, signal: ctx.signal });
+    }
+    const timeoutMs = Math.min(ctx.timeouts.connectMs + ctx.timeouts.tlsMs, 30_000);
+    const port = ctx.shared.get(SHARED_MTA_STS_PORT);
+    const fetched = await fetchMtaStsPolicy({ host, address: address.replace(/^\[(.*)\]$/, '$1'), ...(typeof port === 'number' ? { port } : {}), ca: trustAnchors(ctx.plan), timeoutMs, signal: ctx.signal });
       return { ...fetched, addressSource };
     })();
     const [txt, policy] = await Promise.all([txtPromise, policyPromise]);
     log.transcript.push({ t: Math.round(performance.now() - t0), dir: 'info', tls: true, line: `GET ${policy.url} (${policy.address ?? 'no address'}): ${policy.error ? `${policy.error.kind}: ${policy.error.message}` : `HTTP ${policy.status}`}${policy.tls ? `, ${policy.tls.protocol ?? 'TLS'}, ${policy.tls.authorized ? 'certificate trusted' : `certificate not trusted (${policy.tls.authorizationError})`}` : ''}` });
     return { domain, txt, policy, transcript: log.transcript };
-  },
-};
+});

@@ -3,7 +3,7 @@
 // Counting only sends before the run's start keeps the result the same whatever order the probes
 // run in; the send probe enforces the limit message by message (src/store/send-log.ts).
 import { plannedSends, sendingAccount } from './accounts.js';
-import { sharedSendLog, storePathFor } from '../store/send-log.js';
+import { runStorePath, sharedSendLog } from '../store/send-log.js';
 import type { QuotaProbeData } from './sending-types.js';
 import type { ProbeDefinition, Subject } from '../types.js';
 
@@ -18,7 +18,7 @@ export const quotaProbe: ProbeDefinition<QuotaProbeData> = {
     if (subject.scope !== 'entry' && subject.scope !== 'endpoint') return { account: '', planned: 0, window: 'rolling-24h' };
     const account = sendingAccount(subject.entry, ctx.plan);
     const planned = ctx.send ? plannedSends(account, ctx.plan) : 0;
-    const storeFile = storePathFor(ctx.plan, ctx.shared);
+    const storeFile = runStorePath(ctx.plan, ctx.shared);
     try {
       const log = sharedSendLog(ctx.plan, ctx.shared);
       return { account, storeFile: log.file, before: log.counts(account, ctx.startedAt, ctx.startedAt), planned, window: 'rolling-24h' };

@@ -12,7 +12,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
-import { accountRefusal, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
+import { accountRefusal, entryKey, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
 import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
 import { redactText } from '../report/redact.js';
 import { sharedSendLog } from '../store/send-log.js';
@@ -21,16 +21,12 @@ import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
 import { importModule } from '../starter-link.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from './sending-types.js';
-import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, Subject, TranscriptLine } from '../types.js';
+import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
 export const SEND_PROBE_ID = 'send';
 const REFUSAL_KIND = { auth: 'authentication refusal', sender: 'Send As refusal', throttled: 'throttling' } as const;
 const MAX_LINE = 512;
 const MAX_LINES = 600;
-
-// Re-exported for the probes and tests that read them from here; the patterns live with the
-// other reply meanings in src/checks/replies.ts (pure, usable by checks).
-export { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
 
 /** The server's id for the queued message: Postfix "queued as X", Exchange Online "OK <id>", Exim "id=X". */
 export function queueIdOf(response: string | undefined): string | undefined {
@@ -225,15 +221,11 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
     return notSent('account-refused', `an earlier ${REFUSAL_KIND[earlier.kind]} of ${account} in this run (${bound(earlier.reply, 200)}); nothing more is tried on this account, Exchange Online throttles accounts that keep failing (5.2.25x)`);
   }
 
-  let log;
-  try {
-    log = sharedSendLog(plan, ctx.shared);
-  } catch (err) {
-    return notSent('store', `the send log cannot be used, so the quota cannot be enforced: ${(err as Error).message}`);
-  }
   const now = new Date();
+  let log;
   let reservation;
   try {
+    log = sharedSendLog(plan, ctx.shared);
     reservation = log.reserve({ account, entry: entry.name, endpoint: endpoint.key, recipients: to.length, token }, now, plan.limits);
   } catch (err) {
     return notSent('store', `the send log cannot be used, so the quota cannot be enforced: ${(err as Error).message}`);
@@ -339,7 +331,7 @@ export const sendProbe: ProbeDefinition<SendProbeData> = {
   id: SEND_PROBE_ID,
   scope: 'entry',
   after: ['auth.submission'],
-  key: (subject: Subject) => (subject.scope === 'entry' || subject.scope === 'endpoint' ? `entry:${subject.entry.name}` : subject.scope),
+  key: entryKey,
   async run(subject, ctx) {
     if (subject.scope !== 'entry' && subject.scope !== 'endpoint') return { entry: '', attempts: [], transcript: [] };
     const entry = subject.entry;
@@ -352,8 +344,3 @@ export const sendProbe: ProbeDefinition<SendProbeData> = {
     return { entry: entry.name, attempts, transcript };
   },
 };
-
-/** The reply text of a failed or refused attempt, for messages. */
-export function attemptReply(a: SendAttempt): string | undefined {
-  return a.error?.response ?? (a.status === 'refused' ? a.response : undefined);
-}

@@ -8,9 +8,6 @@ import type { QuotaDecision, SendCounts } from '../store/send-log.js';
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'XOAUTH2';
 
-/** A refusal that ends all attempts on an account for the rest of the run. */
-export type EarlierRefusal = AccountRefusal;
-
 /** What one MAIL FROM / RCPT TO / RSET exchange (never DATA) showed. */
 export interface EnvelopeProbe {
   from: string;
@@ -66,8 +63,8 @@ export interface SubmissionProbeData {
   senderMatch?: EnvelopeProbe;
   /** expectForeignSenderRejected: MAIL FROM a foreign address must be refused */
   foreignSender?: EnvelopeProbe & { refused: boolean };
-  /** nothing was tried: an earlier probe of this run saw this account refused */
-  skippedAfterRefusal?: EarlierRefusal;
+  /** nothing was tried: an earlier probe of this run saw this account refused (no more attempts on it this run) */
+  skippedAfterRefusal?: AccountRefusal;
   /** where the main session stopped early (connect, STARTTLS, …) */
   failure?: SmtpFailure;
   transcript: TranscriptLine[];

@@ -18,7 +18,7 @@
 //   close()                  destroy the connection now
 //   note(text)               an 'info' line in the transcript
 //   transcript               TranscriptLine[]: { t: ms since construction, dir, tls, line }
-//   tlsInfo, secure, connection, plaintextAfterStarttls, starttlsReply, lastReply
+//   tlsInfo, secure, plaintextAfterStarttls, starttlsReply
 //
 // Limits (RFC 5321 §4.5.3.1 allows 512-octet reply lines; real servers stay far below): a reply
 // line longer than `maxLineLength`, a reply of more than `maxReplyLines` lines, or more than
@@ -26,6 +26,7 @@
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type net from 'node:net';
+import { formatHostPort } from '../plan/address.js';
 import type { Timeouts, TranscriptLine } from '../types.js';
 import { allowManyListeners, connectTcp, formatMs, kindOfError, type ConnectTarget } from './connect.js';
 import type { EhloResult, SmtpFailure, SmtpFailureKind, SmtpPhase, SmtpReply, TlsInfo } from './smtp-types.js';
@@ -128,13 +129,10 @@ interface Waiter {
 
 export class SmtpClient {
   readonly transcript: TranscriptLine[] = [];
-  /** the address actually connected to, after connect() */
-  connection?: { address: string; family: 4 | 6; connectMs: number };
   /** TLS facts, after a successful startTls() */
   tlsInfo?: TlsInfo;
   /** bytes the server sent after its 220 to STARTTLS, before the handshake (discarded) */
   plaintextAfterStarttls?: { bytes: number; preview: string };
-  lastReply?: SmtpReply;
   /** the reply to STARTTLS, once sent */
   starttlsReply?: SmtpReply;
 
@@ -186,11 +184,10 @@ export class SmtpClient {
     const result = await connectTcp(target, { timeoutMs: this.options.timeouts.connectMs, signal, note: (t) => this.note(t) });
     if (!result.ok) throw this.failNow(new SmtpError(result.kind, 'connect', result.message, { code: result.code }));
     this.socket = result.socket;
-    this.connection = { address: result.address, family: result.family, connectMs: result.connectMs };
     this.attach(result.socket);
     signal?.addEventListener('abort', this.onAbort, { once: true });
-    this.note(`connected to ${result.family === 6 ? `[${result.address}]` : result.address}:${target.port} in ${result.connectMs} ms`);
-    return this.connection;
+    this.note(`connected to ${formatHostPort({ host: result.address, port: target.port })} in ${result.connectMs} ms`);
+    return { address: result.address, family: result.family, connectMs: result.connectMs };
   }
 
   /** Reads the opening reply (RFC 5321 §4.3.1); the caller judges its code. */
@@ -409,7 +406,6 @@ export class SmtpClient {
     const enhanced = ENHANCED.exec(partial.lines[0]);
     const reply: SmtpReply = { code, ...(enhanced && enhanced[1] === String(code)[0] ? { enhanced: `${enhanced[1]}.${enhanced[2]}.${enhanced[3]}` } : {}), lines: partial.lines };
     if (code !== 334) this.authInProgress = false;
-    this.lastReply = reply;
     const waiter = this.waiter;
     if (waiter) {
       this.waiter = null;

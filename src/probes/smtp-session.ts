@@ -7,14 +7,12 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import type { CertificateSummary, Plan, ProbeContext, ProbeDefinition, Subject, Timeouts } from '../types.js';
-import { summarizeCertificate, summarizeChain } from './cert-summary.js';
+import type { Plan, ProbeContext, ProbeDefinition, Subject, Timeouts } from '../types.js';
+import { summarizeChain } from './cert-summary.js';
 import { pemBlocks } from '../tls/certificate.js';
 import { PERMISSIVE_CIPHERS, SmtpClient, SmtpError, replyText } from './smtp-client.js';
-import type { SmtpSession } from './smtp-types.js';
+import { SMTP_SESSION_PROBE, type SmtpSession } from './smtp-types.js';
 import { scanTlsVersions } from './tls-versions.js';
-
-export const SMTP_SESSION_PROBE = 'smtp-session';
 
 export interface SessionTrust {
   /** Node's / the OS root store */
@@ -197,25 +195,13 @@ export async function runSmtpSession(options: SessionOptions): Promise<SmtpSessi
 
   function finish(): SmtpSession {
     const summaries = session.tls?.peerChain.length ? summarizeChain(session.tls.peerChain) : [];
-    // The plan's client certificate too, so reports can show it and drift can see it renewed.
-    if (options.clientCertificate) summaries.push(...safeSummaries(pemBlocks(options.clientCertificate.certPem)));
+    // The plan's client certificate too, so reports can show it and drift can see it renewed; a
+    // block that does not parse is left out (tls.client-certificate reports it).
+    if (options.clientCertificate) summaries.push(...summarizeChain(pemBlocks(options.clientCertificate.certPem)));
     if (summaries.length) session.certificateSummaries = summaries;
     session.durationMs = Math.round(performance.now() - t0);
     return session;
   }
-}
-
-/** Summaries of certificates from a PEM file; a block that does not parse is left out (tls.client-certificate reports it). */
-function safeSummaries(base64s: string[]): CertificateSummary[] {
-  const out: CertificateSummary[] = [];
-  for (const b of base64s) {
-    try {
-      out.push(summarizeCertificate(b));
-    } catch {
-      /* reported by the check */
-    }
-  }
-  return out;
 }
 
 /** The probe definition the runner uses. */

@@ -3,6 +3,9 @@
 // why it stopped; it never throws.
 import type { CertificateSummary, TranscriptLine } from '../types.js';
 
+/** The probe's id: what checks list in `requires` and find their SmtpSession under. */
+export const SMTP_SESSION_PROBE = 'smtp-session';
+
 export type SmtpFailureKind =
   | 'dns' // the host name does not resolve
   | 'refused' // ECONNREFUSED

@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
-import { accountRefusal, markAccountRefused, secretsFor } from './accounts.js';
+import { accountRefusal, base64, entryKey, markAccountRefused, saslPlain, saslXoauth2, secretsFor } from './accounts.js';
 import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
 import { trustedCas } from './send.js';
 import { SmtpClient, SmtpError, replyText } from './smtp-client.js';
@@ -21,7 +21,7 @@ import { endpointsOf } from '../runner/subjects.js';
 import { redactDeep } from '../report/redact.js';
 import type { AuthMechanism, EnvelopeProbe, SubmissionProbeData } from './sending-types.js';
 import type { SmtpReply } from './smtp-types.js';
-import type { Endpoint, ProbeContext, ProbeDefinition, Subject, SubmissionAccount, TranscriptLine } from '../types.js';
+import type { Endpoint, ProbeContext, ProbeDefinition, SubmissionAccount, TranscriptLine } from '../types.js';
 
 export const SUBMISSION_PROBE_ID = 'auth.submission';
 /** The sender of the negative probe: a domain that is never accepted (RFC 2606 .invalid). */
@@ -62,21 +62,19 @@ function decodeChallenge(reply: SmtpReply): string {
 
 /** The SASL exchange. Returns the final reply (235 on success). The client masks every payload in the transcript. */
 async function authenticate(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism): Promise<{ reply: SmtpReply; challenge?: string }> {
-  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
   if (mechanism === 'PLAIN') {
-    const reply = await client.command(`AUTH PLAIN ${b64(`\u0000${account.username}\u0000${account.password?.value ?? ''}`)}`, 'auth');
+    const reply = await client.command(`AUTH PLAIN ${saslPlain(account.username, account.password?.value ?? '')}`, 'auth');
     return { reply };
   }
   if (mechanism === 'LOGIN') {
     let reply = await client.command('AUTH LOGIN', 'auth');
     if (reply.code !== 334) return { reply };
-    reply = await client.command(b64(account.username), 'auth', { secret: true });
+    reply = await client.command(base64(account.username), 'auth', { secret: true });
     if (reply.code !== 334) return { reply };
-    reply = await client.command(b64(account.password?.value ?? ''), 'auth', { secret: true });
+    reply = await client.command(base64(account.password?.value ?? ''), 'auth', { secret: true });
     return { reply };
   }
-  const token = account.oauth2?.accessToken.value ?? '';
-  const reply = await client.command(`AUTH XOAUTH2 ${b64(`user=${account.username}\u0001auth=Bearer ${token}\u0001\u0001`)}`, 'auth');
+  const reply = await client.command(`AUTH XOAUTH2 ${saslXoauth2(account.username, account.oauth2?.accessToken.value ?? '')}`, 'auth');
   if (reply.code !== 334) return { reply };
   // RFC 7628 §3.2.3: the server's error comes as a 334 challenge; the client answers empty and gets the final reply.
   const challenge = decodeChallenge(reply);
@@ -239,7 +237,7 @@ export const submissionProbe: ProbeDefinition<SubmissionProbeData> = {
   scope: 'entry',
   // One AUTH session per account entry feeds auth.login, auth.sender-match (entry) and
   // auth.tls-required (endpoint), and orders the send probe after it.
-  key: (subject: Subject) => (subject.scope === 'entry' || subject.scope === 'endpoint' ? `entry:${subject.entry.name}` : subject.scope),
+  key: entryKey,
   async run(subject, ctx) {
     if ((subject.scope !== 'entry' && subject.scope !== 'endpoint') || subject.entry.kind !== 'submission') {
       return { applicable: false, auth: { attempted: false, basic: false, ok: false }, transcript: [], durationMs: 0 };

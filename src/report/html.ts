@@ -13,6 +13,7 @@ import {
   evidenceStrings,
   fingerprint,
   placeOf,
+  problemsOf,
   sectionsOf,
   STATUS_LABEL,
   STATUSES,
@@ -166,12 +167,8 @@ ${sections.map(
 }
 
 function attention(report: RunReport): SafeHtml {
-  const items = report.results
-    .map((result, index) => ({ result, index, status: statusOf(result.status) }))
-    .filter((x) => x.status === 'fail' || x.status === 'error' || x.status === 'warn');
+  const items = problemsOf(report);
   if (!items.length) return html``;
-  const order: Status[] = ['fail', 'error', 'warn'];
-  items.sort((a, b) => order.indexOf(a.status) - order.indexOf(b.status) || a.index - b.index);
   return html`<section class="block" id="attention"><h2>Needs attention</h2><ol class="items">
 ${items.map(
   ({ result: r, index, status }) =>
@@ -273,12 +270,8 @@ function certificates(report: RunReport, group: EndpointGroup): SafeHtml {
   return html`<div class="certs">${[...seen].map(([sha, { chain, role, file }]) => certificateCard(report, sha, chain, role, file))}</div>`;
 }
 
-interface TranscriptPlacement {
-  /** anchor of the transcript's one full copy */
-  anchor: string;
-  /** "s2" section id where it is shown in full */
-  shownIn?: string;
-}
+/** Transcript id → the anchor of its one full copy (the first place that shows it). */
+type TranscriptAnchors = Map<string, string>;
 
 /** The results that point at each transcript: they say what the session was for and whether it matters. */
 type TranscriptUses = Map<string, { checks: string[]; statuses: Set<Status> }>;
@@ -317,7 +310,7 @@ function transcriptIds(group: EndpointGroup): string[] {
   return [...new Set(group.results.map((r) => evidenceString(r.result, 'transcript')).filter((x): x is string => Boolean(x)))];
 }
 
-function transcripts(report: RunReport, group: EndpointGroup, section: Section, sectionId: string, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
+function transcripts(report: RunReport, group: EndpointGroup, section: Section, anchors: TranscriptAnchors, uses: TranscriptUses): SafeHtml {
   // A session that an endpoint's results also point at is shown under that endpoint.
   const underEndpoints = group.endpoint === null ? new Set(section.endpoints.filter((g) => g.endpoint !== null).flatMap(transcriptIds)) : new Set<string>();
   const ids = transcriptIds(group).filter((id) => !underEndpoints.has(id));
@@ -328,20 +321,20 @@ function transcripts(report: RunReport, group: EndpointGroup, section: Section, 
     // DNS checks record their queries and answers in the same form as an SMTP dialogue.
     const dns = use.checks.length > 0 && use.checks.every((c) => c.startsWith('dns.'));
     const title = dns ? `DNS lookups${group.endpoint ? ` for ${group.endpoint}` : ''}` : `SMTP transcript of ${group.endpoint ?? 'the session'}`;
-    let p = placed.get(id);
-    if (p?.shownIn) return html`<p class="muted same">The same ${dns ? 'lookups are' : 'SMTP session is'} shown above: <a href="#${raw(p.anchor)}">${title}</a>.</p>`;
-    if (!p) placed.set(id, (p = { anchor: `tx${placed.size + 1}` }));
-    p.shownIn = sectionId;
+    const shown = anchors.get(id);
+    if (shown) return html`<p class="muted same">The same ${dns ? 'lookups are' : 'SMTP session is'} shown above: <a href="#${raw(shown)}">${title}</a>.</p>`;
+    const anchor = `tx${anchors.size + 1}`;
+    anchors.set(id, anchor);
     const quiet = [...use.statuses].every((st) => st === 'pass' || st === 'skipped');
     const legend = dns
       ? 'C: the query relaycheck sent · S: the answer · *: note · times in seconds from the start of the lookups'
       : 'C: relaycheck · S: the server · *: note · TLS: after STARTTLS · times in seconds from connect · credentials redacted';
-    return html`<details class="transcript${raw(quiet ? ' quiet' : '')}" id="${raw(p.anchor)}"><summary>${title} <span class="muted">${use.checks.length ? html`&middot; for ${checkList(use.checks)} ` : ''}&middot; ${plural(lines.length, 'line')} &middot; ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
+    return html`<details class="transcript${raw(quiet ? ' quiet' : '')}" id="${raw(anchor)}"><summary>${title} <span class="muted">${use.checks.length ? html`&middot; for ${checkList(use.checks)} ` : ''}&middot; ${plural(lines.length, 'line')} &middot; ${transcriptSeconds(lines).toFixed(2)} s</span></summary>
 <div class="legend">${legend}</div><pre class="tx">${transcriptLines(lines)}</pre></details>`;
   })}`;
 }
 
-function endpointBlock(report: RunReport, group: EndpointGroup, sectionId: string, section: Section, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
+function endpointBlock(report: RunReport, group: EndpointGroup, section: Section, anchors: TranscriptAnchors, uses: TranscriptUses): SafeHtml {
   const heading = group.endpoint
     ? html`<h3>${group.endpoint}<span class="kind">endpoint</span></h3>`
     : section.connector === null
@@ -352,17 +345,17 @@ function endpointBlock(report: RunReport, group: EndpointGroup, sectionId: strin
 ${group.results.map(resultRow)}
 </tbody></table>
 ${certificates(report, group)}
-${transcripts(report, group, section, sectionId, placed, uses)}
+${transcripts(report, group, section, anchors, uses)}
 </div>`;
 }
 
-function sectionBlock(report: RunReport, section: Section, n: number, placed: Map<string, TranscriptPlacement>, uses: TranscriptUses): SafeHtml {
+function sectionBlock(report: RunReport, section: Section, n: number, anchors: TranscriptAnchors, uses: TranscriptUses): SafeHtml {
   const id = `s${n}`;
   const sum = STATUSES.filter((k) => section.summary[k]).map((k) => `${section.summary[k]} ${k}`).join(' · ');
   return html`<section class="group" id="${raw(id)}">
 <p class="eyebrow">${sectionKind(section)}</p>
 <div class="group-head"><h2>${section.title}</h2>${badge(section.verdict)}<span class="sum">${sum}</span></div>
-${section.endpoints.map((g) => endpointBlock(report, g, id, section, placed, uses))}
+${section.endpoints.map((g) => endpointBlock(report, g, section, anchors, uses))}
 </section>`;
 }
 
@@ -370,7 +363,7 @@ export function renderHtml(report: RunReport): string {
   const summary = summaryOfReport(report);
   const verdict = statusOf(report.verdict);
   const sections = sectionsOf(report);
-  const placed = new Map<string, TranscriptPlacement>();
+  const anchors: TranscriptAnchors = new Map();
   const uses = transcriptUses(report);
   const title = `relaycheck ${STATUS_LABEL[verdict]}: ${report.plan?.organization ?? report.plan?.domain ?? ''} — ${utc(report.startedAt)}`;
   const doc = html`<!doctype html>
@@ -391,7 +384,7 @@ ${notices(report)}
 ${contents(sections)}
 ${attention(report)}
 ${changes(report)}
-${sections.map((s, i) => sectionBlock(report, s, i + 1, placed, uses))}
+${sections.map((s, i) => sectionBlock(report, s, i + 1, anchors, uses))}
 <footer>Generated by relaycheck ${report.tool?.version ?? ''} from the JSON report (schema ${String(report.schemaVersion)}), which holds every detail and can be re-rendered with <code>relaycheck report</code>.
 Server text is shown as received, with control characters removed and lines over 4 KB cut; credentials are redacted.</footer>
 </main>

@@ -117,7 +117,7 @@ export function renderJunit(report: RunReport): string {
     sections.unshift({ connector: null, title: domainSectionTitle(report), results: [], endpoints: [], summary: { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 }, verdict: 'pass' });
   }
   const suites = sections.map((s, i) => suite(report, s, i, byConnector.get(s.connector) ?? [], i === 0 ? runProps : []));
-  const s = summaryOf(report.results.map((r) => statusOf(r.status)));
+  const s = summaryOf(report);
   const tests = report.results.length;
   const name = `relaycheck ${report.plan?.organization ?? report.plan?.domain ?? ''} — ${STATUS_LABEL[statusOf(report.verdict)]}`;
   return [

@@ -40,8 +40,20 @@ export interface Section {
   verdict: Status;
 }
 
-export const summaryOf = countStatuses;
-export const worstOf = worstStatus;
+/** The counts of a report's results by status, recomputed (a saved report's summary is not trusted). */
+export function summaryOf(report: Pick<RunReport, 'results'>): Summary {
+  return countStatuses(report.results.map((r) => statusOf(r.status)));
+}
+
+const PROBLEM_ORDER: Status[] = ['fail', 'error', 'warn'];
+
+/** The results that need attention: failures, then undecided checks, then warnings, each in report order. */
+export function problemsOf(report: Pick<RunReport, 'results'>): (IndexedResult & { status: Status })[] {
+  return report.results
+    .map((result, index) => ({ result, index, status: statusOf(result.status) }))
+    .filter((p) => PROBLEM_ORDER.includes(p.status))
+    .sort((a, b) => PROBLEM_ORDER.indexOf(a.status) - PROBLEM_ORDER.indexOf(b.status) || a.index - b.index);
+}
 
 export function domainSectionTitle(report: RunReport): string {
   return `Domain and plan: ${String(report.plan?.domain ?? '')}`;
@@ -71,8 +83,8 @@ export function sectionsOf(report: RunReport): Section[] {
       title: connector ?? domainSectionTitle(report),
       results,
       endpoints: epNames.map((endpoint) => ({ endpoint, results: endpoints.get(endpoint)! })),
-      summary: summaryOf(statuses),
-      verdict: worstOf(statuses),
+      summary: countStatuses(statuses),
+      verdict: worstStatus(statuses),
     };
   });
 }
@@ -138,6 +150,14 @@ export interface EndpointCertificate {
   sha256: string;
 }
 
+/**
+ * Which presented certificate an EndpointCertificate is, across runs: the server's certificate
+ * belongs to the endpoint; the client certificate to the connector.
+ */
+export function certificateSlot(c: Pick<EndpointCertificate, 'role' | 'connector' | 'where'>): string {
+  return c.role === 'server' ? `server|${c.where}` : `client|${c.connector ?? ''}|${c.where}`;
+}
+
 /** The certificate each endpoint presented (and the client certificate relaycheck presented). */
 export function endpointCertificates(report: RunReport): EndpointCertificate[] {
   const votes = new Map<string, { first: EndpointCertificate; counts: Map<string, number> }>();
@@ -148,8 +168,7 @@ export function endpointCertificates(report: RunReport): EndpointCertificate[] {
     const connector = typeof r.connector === 'string' ? r.connector : null;
     const role = certRoleOf(r);
     const where = endpoint ?? connector ?? 'plan';
-    // The server's certificate belongs to the endpoint; the client certificate to the connector.
-    const key = role === 'server' ? `server|${where}` : `client|${connector ?? ''}|${where}`;
+    const key = certificateSlot({ role, connector, where });
     let v = votes.get(key);
     if (!v) votes.set(key, (v = { first: { where, endpoint, connector, role, sha256: sha }, counts: new Map() }));
     v.counts.set(sha, (v.counts.get(sha) ?? 0) + 1);

@@ -7,8 +7,8 @@
 // warn → WARNING; else OK. Server text is stripped of control characters and of "|", which
 // separates performance data in both the status line and the long output.
 import { stripControl } from './sanitize.js';
-import { certDaysMin, placeOf, statusOf, summaryOf } from './model.js';
-import type { RunReport, Status } from '../types.js';
+import { certDaysMin, placeOf, problemsOf, summaryOf } from './model.js';
+import type { RunReport } from '../types.js';
 
 export type NagiosState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
 export const NAGIOS_EXIT: Record<NagiosState, 0 | 1 | 2 | 3> = { OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 };
@@ -17,10 +17,10 @@ export const NAGIOS_EXIT: Record<NagiosState, 0 | 1 | 2 | 3> = { OK: 0, WARNING:
 const MAX_DETAIL_LINES = 25;
 
 export function nagiosState(report: Pick<RunReport, 'results'>): NagiosState {
-  const statuses = report.results.map((r) => statusOf(r.status));
-  if (statuses.includes('fail')) return 'CRITICAL';
-  if (statuses.includes('error')) return 'UNKNOWN';
-  if (statuses.includes('warn')) return 'WARNING';
+  const s = summaryOf(report);
+  if (s.fail) return 'CRITICAL';
+  if (s.error) return 'UNKNOWN';
+  if (s.warn) return 'WARNING';
   return 'OK';
 }
 
@@ -34,17 +34,13 @@ export function pluginText(text: unknown, max = 200): string {
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
 }
 
-const ORDER: Status[] = ['fail', 'error', 'warn'];
-
 export function renderNagios(report: RunReport): string {
   const state = nagiosState(report);
-  const s = summaryOf(report.results.map((r) => statusOf(r.status)));
-  const problems = report.results
-    .map((r, i) => ({ r, i, status: statusOf(r.status) }))
-    .filter((x) => ORDER.includes(x.status))
-    .sort((a, b) => ORDER.indexOf(a.status) - ORDER.indexOf(b.status) || a.i - b.i);
+  const s = summaryOf(report);
+  const problems = problemsOf(report);
   const counted = [s.fail ? `${s.fail} fail` : '', s.error ? `${s.error} error` : '', s.warn ? `${s.warn} warn` : ''].filter(Boolean).join(', ');
-  const first = problems[0] ? `: ${pluginText(`${problems[0].r.check} at ${placeOf(problems[0].r)}: ${problems[0].r.message}`, 160)}` : '';
+  const worst = problems[0]?.result;
+  const first = worst ? `: ${pluginText(`${worst.check} at ${placeOf(worst)}: ${worst.message}`, 160)}` : '';
   const text =
     state === 'OK' ? `${s.pass} checks pass${s.skipped ? `, ${s.skipped} skipped` : ''}` : `${counted}${first}`;
   const perf = [
@@ -61,7 +57,7 @@ export function renderNagios(report: RunReport): string {
 
   const lines = [`RELAYCHECK ${state} - ${text} | ${perf.join(' ')}`];
   const detail: string[] = [];
-  for (const { r, status } of problems) detail.push(pluginText(`${status.toUpperCase()} ${r.check} at ${placeOf(r)}: ${r.message}`, 300));
+  for (const { result: r, status } of problems) detail.push(pluginText(`${status.toUpperCase()} ${r.check} at ${placeOf(r)}: ${r.message}`, 300));
   for (const c of report.changes ?? []) detail.push(pluginText(`CHANGED ${c.message}`, 300));
   if (report.history?.storeError) detail.push(pluginText(`NOTE ${report.history.storeError}`, 300));
   if (report.options?.interrupted) detail.push('NOTE the run was interrupted: partial results');

@@ -48,7 +48,7 @@ export function renderPrometheus(report: RunReport): string {
   }
   metric('relaycheck_check_status', 'gauge', 'Result of each check per connector and endpoint, one-hot by status (pass, warn, fail, error, skipped).', status);
 
-  const summary = summaryOf(report.results.map((r) => statusOf(r.status)));
+  const summary = summaryOf(report);
   metric('relaycheck_results', 'gauge', 'Number of results of the last run by status.', STATUSES.map((s) => [{ status: s }, summary[s]]));
 
   const expiry: [Record<string, unknown>, number][] = [];

@@ -44,7 +44,7 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
   const stamp = fileStamp(report.startedAt);
   for (const name of formats) {
     const format = formatByName(name)!;
-    if (name === 'console' || format.stdout) {
+    if (format.stdout) {
       stdout += format.render(report, name === 'console' ? ctx : { ...ctx, color: false });
       continue;
     }

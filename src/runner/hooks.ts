@@ -4,13 +4,9 @@
 // A store that cannot be used (damaged, locked, read-only disk) never costs the run: the reports
 // are written anyway, with `report.history.storeError` saying why this run is not in the history
 // (every format shows it) and one line on stderr, so cron mails it.
-import { defaultStorePath, openStore, storeError } from '../store/db.js';
+import { openStore, storeError, storePathFor } from '../store/db.js';
 import { planIdentityOf, recordRun } from '../store/history.js';
 import type { Plan, RunReport } from '../types.js';
-
-export function storePathFor(plan: Pick<Plan, 'store'>, outDir: string): string {
-  return plan.store ?? defaultStorePath(outDir);
-}
 
 export async function afterRunHooks(
   report: RunReport,

@@ -23,7 +23,6 @@ import {
   type RunReport,
   type Status,
   type Subject,
-  type Summary,
   type Timeouts,
   type TranscriptLine,
 } from '../types.js';
@@ -239,12 +238,11 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     const transcriptId = Object.values(job.probeKeys).map((k) => transcriptIds.get(k)).find(Boolean);
     const labels = subjectLabels(job.subject);
     for (const f of findings) {
-      const failing = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
       results.push({
         check: job.check.id,
         status: f.status,
         severity: job.check.severity,
-        title: failing && job.check.failureTitle && f.status !== 'error' ? job.check.failureTitle : job.check.title,
+        title: (f.status === 'fail' || f.status === 'warn') && job.check.failureTitle ? job.check.failureTitle : job.check.title,
         ...labels,
         message: f.message,
         remediation: f.remediation ?? (f.status === 'pass' || f.status === 'skipped' ? '' : f.status === 'error' ? UNDECIDED_REMEDIATION : job.check.remediation),
@@ -265,7 +263,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - t0),
     verdict: verdictOf(results),
-    summary: summarize(results),
+    summary: countStatuses(results.map((r) => r.status)),
     options: {
       send: options.send,
       ...(options.only?.length ? { only: options.only } : {}),
@@ -303,10 +301,6 @@ function abortText(options: RunOptions): string {
 
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-export function summarize(results: { status: Status }[]): Summary {
-  return countStatuses(results.map((r) => r.status));
 }
 
 export function verdictOf(results: { status: Status }[]): Status {

@@ -65,6 +65,11 @@ export function defaultStorePath(outDir: string): string {
   return join(outDir === '-' ? 'reports' : outDir, DEFAULT_STORE_NAME);
 }
 
+/** The store a run of this plan uses: the plan's `store:`, else <out>/relaycheck.sqlite. */
+export function storePathFor(plan: { store?: string }, outDir: string): string {
+  return plan.store ?? defaultStorePath(outDir);
+}
+
 let addonPath: string | null | undefined;
 
 /**

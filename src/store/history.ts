@@ -12,6 +12,7 @@ import { resolve } from 'node:path';
 import type { Db } from './db.js';
 import {
   certificateOf,
+  certificateSlot,
   endpointCertificates,
   isFailing,
   placeOf,
@@ -20,7 +21,6 @@ import {
   statusOf,
   tlsVersionOf,
   evidenceString,
-  type EndpointCertificate,
 } from '../report/model.js';
 import type { ChangeEntry, CheckResult, Plan, RunReport, Status, Summary } from '../types.js';
 
@@ -228,15 +228,11 @@ export function computeChanges(previous: RunReport, current: RunReport): ChangeE
   return [...newFailures, ...certificateChanges(previous, current), ...tlsVersionChanges(previous, current), ...statusChanges, ...fixed];
 }
 
-function certKey(c: EndpointCertificate): string {
-  return c.role === 'server' ? `server|${c.where}` : `client|${c.connector ?? ''}|${c.where}`;
-}
-
 function certificateChanges(previous: RunReport, current: RunReport): ChangeEntry[] {
-  const old = new Map(endpointCertificates(previous).map((c) => [certKey(c), c]));
+  const old = new Map(endpointCertificates(previous).map((c) => [certificateSlot(c), c]));
   const out: ChangeEntry[] = [];
   for (const c of endpointCertificates(current)) {
-    const o = old.get(certKey(c));
+    const o = old.get(certificateSlot(c));
     if (!o || o.sha256 === c.sha256) continue;
     const was = certificateOf(previous, o.sha256);
     const now = certificateOf(current, c.sha256);

@@ -154,8 +154,8 @@ export function openSendLog(file: string): SendLog {
   return new SendLog(openStore(file), file);
 }
 
-/** The store file a run uses: the plan's `store:`, else `<outDir>/relaycheck.sqlite` (shared 'storePath'), else reports/. */
-export function storePathFor(plan: Plan, shared: Map<string, unknown>): string {
+/** The store file a run uses, as probes see it: the plan's `store:`, else the run's (shared 'storePath'), else reports/. */
+export function runStorePath(plan: Plan, shared: Map<string, unknown>): string {
   const fromRun = shared.get(SHARED_STORE_PATH);
   return plan.store ?? (typeof fromRun === 'string' && fromRun ? fromRun : defaultStorePath('reports'));
 }
@@ -169,7 +169,7 @@ export function sharedSendLog(plan: Plan, shared: Map<string, unknown>): SendLog
   if (existing instanceof SendLog && existing.db.open) return existing;
   const failed = shared.get(SHARED_STORE_ERROR);
   if (failed instanceof StoreError) throw failed;
-  const file = storePathFor(plan, shared);
+  const file = runStorePath(plan, shared);
   try {
     const log = openSendLog(file);
     shared.set(SHARED_STORE, log);

@@ -1,14 +1,14 @@
 // The shared first step of every STARTTLS certificate check: take the endpoint's SMTP session,
 // decide whether there is a certificate to judge at all (else `skipped`, saying why), parse the
 // chain the server sent, and work out the endpoint's policy and trust store.
-import type { SmtpSession } from '../probes/smtp-types.js';
+import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../probes/smtp-types.js';
 import type { CheckInput, Finding, Plan } from '../types.js';
 import { analyzeChain, type ChainAnalysis } from './chain.js';
 import { parseAll, type Certificate } from './certificate.js';
 import { endpointPolicy, type EndpointPolicy } from './exo-terms.js';
 import { trustStoreFor, type TrustStore } from './trust.js';
 
-export const SESSION_PROBE = 'smtp-session';
+export { SESSION_PROBE };
 
 export interface CertificateContext {
   session: SmtpSession;
@@ -28,8 +28,7 @@ export interface CertificateContext {
 
 /** Why a session has no certificate to judge, or undefined when it has one. */
 export function noCertificateReason(session: SmtpSession): string | undefined {
-  if (session.tls?.peerChain?.length) return undefined;
-  if (session.tls) return undefined; // TLS without a certificate: judged (and failed) by the caller
+  if (session.tls) return undefined; // an empty chain is judged (and failed) by the caller
   if (session.starttls && !session.starttls.offered) return 'the server does not offer STARTTLS (see smtp.starttls)';
   const f = session.failure;
   if (f) return `the session stopped at ${f.phase} (${f.kind}: ${f.message})`;

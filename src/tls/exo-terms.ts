@@ -1,6 +1,7 @@
 // What each endpoint's certificate means for Exchange Online (DESIGN §2, reference/exchange-online.md):
 // who verifies it, which name it must carry, whether trust is enforced, and the text an admin will
 // see in Exchange Online (message trace / NDR) for each kind of certificate failure.
+import { TLS_SETTINGS } from '../powershell/connectors.js';
 import { psQuote } from '../powershell/quote.js';
 import type { EndpointRole, Subject, TlsMode } from '../types.js';
 
@@ -15,12 +16,7 @@ export function exoSubjectMismatch(expected: string, presented: string): string 
 
 export type ExoTlsSetting = 'EncryptionOnly' | 'CertificateValidation' | 'DomainValidation' | 'opportunistic TLS';
 
-export const EXO_TLS_SETTING: Record<TlsMode | 'opportunistic', ExoTlsSetting> = {
-  any: 'EncryptionOnly',
-  'trusted-ca': 'CertificateValidation',
-  domain: 'DomainValidation',
-  opportunistic: 'opportunistic TLS',
-};
+export const EXO_TLS_SETTING: Record<TlsMode | 'opportunistic', ExoTlsSetting> = { ...TLS_SETTINGS, opportunistic: 'opportunistic TLS' };
 
 export interface EndpointPolicy {
   role: EndpointRole;

@@ -59,10 +59,6 @@ export function parseIp(text: string): Uint8Array | null {
   return b ? Uint8Array.from(b) : null;
 }
 
-export function isIpLiteral(text: string): boolean {
-  return parseIp(text) !== null;
-}
-
 /** Canonical text of an IP literal, for comparing with Certificate.ipAddresses. */
 export function canonicalIp(text: string): string | null {
   const b = parseIp(text);

@@ -4,8 +4,16 @@ import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { initCommand } from '../../src/commands/init.js';
 import { runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
+
+/** A fresh folder holding the plan `relaycheck init` writes (written in-process: init itself is tested below). */
+function initDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  initCommand(join(dir, 'relaycheck.yaml'), false);
+  return dir;
+}
 
 describe('relaycheck CLI', () => {
   for (const command of ['run', 'checks', 'init', 'report']) {
@@ -68,8 +76,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('takes the last value of a repeated option instead of failing on it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-repeat-'));
-    await runCli(['init'], { cwd: dir });
+    const dir = initDir('relaycheck-repeat-');
     const r = await runCli(['run', '-c', 'nowhere.yaml', '-c', 'relaycheck.yaml', '--no-send', '--only', 'config', '--format', 'json', '--out', 'elsewhere', '--out', '-', '--fail-on', 'fail', '--fail-on', 'warn'], {
       cwd: dir,
       env: { SCANNER_PASSWORD: 'x' },
@@ -81,8 +88,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('refuses an --out folder it cannot write before probing anything', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-outfile-'));
-    await runCli(['init'], { cwd: dir });
+    const dir = initDir('relaycheck-outfile-');
     const r = await runCli(['run', '--no-send', '--format', 'json', '--out', 'relaycheck.yaml/reports', '--resolve', 'mail.contoso.com:25:127.0.0.9'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('relaycheck: --out: cannot write reports to relaycheck.yaml/reports: it (or a part of its path) is a file, not a folder\n');
@@ -90,8 +96,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('writes one format to stdout with --out - and refuses two', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-out-'));
-    await runCli(['init'], { cwd: dir });
+    const dir = initDir('relaycheck-out-');
     const env = { SCANNER_PASSWORD: 'x' };
     const one = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', '-'], { cwd: dir, env });
     expect(one.code).toBe(0);
@@ -105,8 +110,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('stays quiet in cron when nothing fails and says one line when something does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-cron-'));
-    await runCli(['init'], { cwd: dir });
+    const dir = initDir('relaycheck-cron-');
     const ok = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('');
@@ -120,8 +124,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('re-renders a saved run as a console table', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-report-'));
-    await runCli(['init'], { cwd: dir });
+    const dir = initDir('relaycheck-report-');
     await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     const json = join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.endsWith('.json'))!);
     const r = await runCli(['report', json, '--format', 'console']);

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { powershellCommand } from '../../src/commands/powershell.js';
 import { parsePowerShell } from '../../src/powershell/parse.js';
-import type { RunReport } from '../../src/types.js';
 import { runCli } from '../helpers/cli.js';
+import { runReport } from '../report/fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'relaycheck-ps-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -30,19 +30,14 @@ submission:
 );
 
 const run = join(tmp, 'run.json');
-const report: RunReport = {
-  schemaVersion: 1,
-  tool: { name: 'relaycheck', version: '0.1.0' },
-  plan: { organization: null, domain: 'contoso.com', file: 'relaycheck.yaml' },
-  startedAt: '2026-11-27T02:00:00.000Z',
+const report = runReport({
   durationMs: 5,
   verdict: 'fail',
   summary: { pass: 0, warn: 0, fail: 1, error: 0, skipped: 0 },
   results: [
     { check: 'config.connector-tls', status: 'fail', severity: 'high', title: 't', connector: 'Relay', endpoint: null, message: 'requireTls is false', remediation: 'r', powershell: "Set-InboundConnector -Identity 'Relay' -RequireTls $true", durationMs: 1 },
   ],
-  transcripts: {},
-};
+});
 writeFileSync(run, JSON.stringify(report));
 
 describe('relaycheck powershell', () => {

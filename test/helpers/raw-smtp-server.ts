@@ -5,9 +5,11 @@
 //   await server.close();                                      // destroys every open socket
 //
 // `startRawServer(handler)` runs `handler(socket)` for each connection on 127.0.0.1 (or `host`),
-// port 0. The handlers in `hostile` cover the broken behaviour the probe must survive; `scripted`
-// builds a server that answers line by line from a function.
+// port 0 (or `port`). The handlers in `hostile` cover the broken behaviour the probe must survive;
+// `scripted` builds a server that answers line by line from a function.
 import net from 'node:net';
+import { listenOn } from '../../src/lab/listen.js';
+import { formatHostPort } from '../../src/plan/address.js';
 
 export type ConnectionHandler = (socket: net.Socket) => void;
 
@@ -20,7 +22,7 @@ export interface RawServer {
   close(): Promise<void>;
 }
 
-export async function startRawServer(handler: ConnectionHandler, host = '127.0.0.1'): Promise<RawServer> {
+export async function startRawServer(handler: ConnectionHandler, host = '127.0.0.1', port = 0): Promise<RawServer> {
   const sockets = new Set<net.Socket>();
   const state = { connections: 0 };
   const server = net.createServer((socket) => {
@@ -30,15 +32,11 @@ export async function startRawServer(handler: ConnectionHandler, host = '127.0.0
     socket.on('error', () => {});
     handler(socket);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
+  const bound = await listenOn(server, host, port);
   return {
     host,
-    port,
-    hostPort: net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`,
+    port: bound,
+    hostPort: formatHostPort({ host, port: bound }),
     get connections() {
       return state.connections;
     },
@@ -52,7 +50,8 @@ export async function startRawServer(handler: ConnectionHandler, host = '127.0.0
 
 /**
  * A line-by-line server: sends `banner`, then calls `answer(line)` for every line received and
- * writes what it returns (undefined: say nothing). `answer` may also act on the socket.
+ * writes what it returns (undefined: say nothing). `answer` may also act on the socket, or take it
+ * over by removing its 'data' listeners: then no further line is read here.
  */
 export function scripted(banner: string | null, answer: (line: string, socket: net.Socket) => string | undefined): ConnectionHandler {
   return (socket) => {
@@ -65,7 +64,7 @@ export function scripted(banner: string | null, answer: (line: string, socket: n
         buffer = buffer.slice(nl + 1);
         const out = answer(line, socket);
         if (out !== undefined && !socket.destroyed) socket.write(out);
-        if (socket.listenerCount('data') === 0 || socket.destroyed) return; // the answer took the socket over
+        if (!socket.listeners('data').includes(onData) || socket.destroyed) return; // the answer took the socket over
       }
     };
     socket.on('data', onData);
@@ -76,27 +75,17 @@ export function scripted(banner: string | null, answer: (line: string, socket: n
 const EHLO_WITH_STARTTLS = '250-mail.example.test\r\n250-PIPELINING\r\n250 STARTTLS\r\n';
 
 /** Greets and offers STARTTLS like a normal server; `onStarttls` takes over at STARTTLS. */
-function untilStarttls(onStarttls: (socket: net.Socket, onData: (b: Buffer) => void) => void): ConnectionHandler {
-  return (socket) => {
-    let buffer = '';
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      let nl: number;
-      while ((nl = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, nl).replace(/\r$/, '').toUpperCase();
-        buffer = buffer.slice(nl + 1);
-        if (line.startsWith('EHLO') || line.startsWith('HELO')) socket.write(EHLO_WITH_STARTTLS);
-        else if (line === 'STARTTLS') {
-          socket.removeListener('data', onData);
-          onStarttls(socket, onData);
-          return;
-        } else if (line === 'QUIT') socket.end('221 bye\r\n');
-        else socket.write('502 5.5.2 what?\r\n');
-      }
-    };
-    socket.on('data', onData);
-    socket.write('220 mail.example.test ESMTP\r\n');
-  };
+function untilStarttls(onStarttls: (socket: net.Socket) => void): ConnectionHandler {
+  return scripted('220 mail.example.test ESMTP\r\n', (line, socket) => {
+    const command = line.toUpperCase();
+    if (command.startsWith('EHLO') || command.startsWith('HELO')) return EHLO_WITH_STARTTLS;
+    if (command === 'STARTTLS') {
+      socket.removeAllListeners('data'); // the line reader: what follows is onStarttls's
+      onStarttls(socket);
+    } else if (command === 'QUIT') socket.end('221 bye\r\n');
+    else return '502 5.5.2 what?\r\n';
+    return undefined;
+  });
 }
 
 export const hostile = {

@@ -11,8 +11,9 @@
 // plaintext sent right after the 220 to STARTTLS, and `reply` to answer any command yourself.
 // Default replies: EHLO 250 (+ STARTTLS before TLS), HELO/MAIL/RCPT/RSET/NOOP 250, DATA 354 → 250,
 // QUIT 221 and close, anything else 502. Lines over 4,000 bytes close the connection.
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
+import { startRawServer } from './raw-smtp-server.js';
 
 export interface TlsSmtpServerOptions {
   /** PEM private key and certificate chain (leaf first); without them STARTTLS is not offered */
@@ -79,12 +80,9 @@ export async function startTlsSmtpServer(options: TlsSmtpServerOptions = {}): Pr
       })
     : undefined;
   const sessions: ServerSession[] = [];
-  const sockets = new Set<net.Socket>();
 
-  const server = net.createServer((raw) => {
-    sockets.add(raw);
-    raw.on('close', () => sockets.delete(raw));
-    raw.on('error', () => {});
+  // startRawServer tracks the sockets (closed with the server) and ignores their errors.
+  const server = await startRawServer((raw) => {
     const session: ServerSession = { commands: [], tls: false, messages: [] };
     sessions.push(session);
     let socket: net.Socket = raw;
@@ -171,23 +169,7 @@ export async function startTlsSmtpServer(options: TlsSmtpServerOptions = {}): Pr
 
     raw.on('data', onData);
     send(options.banner ?? `220 ${hostname} ESMTP test`);
-  });
+  }, options.host, options.port);
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    host,
-    port,
-    hostPort: net.isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`,
-    sessions,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { host: server.host, port: server.port, hostPort: server.hostPort, sessions, close: server.close };
 }

@@ -4,9 +4,8 @@
 // resolve), the smart hosts are in-process SMTP servers with STARTTLS on 127.0.50.10/20:25, so
 // dns.dane compares the TLSA records with the certificates the real SMTP session probe sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRootCa, issueLeaf, type CaHandle, type Issued } from '../../src/pki/generate.js';
@@ -20,6 +19,7 @@ import { startNsd, type NsdInstance } from '../peers/nsd.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/dns-server.js';
 import { startTlsSmtpServer, type TlsSmtpServer } from '../helpers/tls-smtp-server.js';
 import { planFromYaml } from '../helpers/plans.js';
+import { tempDir } from '../helpers/exo.js';
 
 const NSD = '127.0.50.1';
 const HTTPS = '127.0.50.2';
@@ -43,7 +43,7 @@ describe.skipIf(!requirePeer('nsd'))('DNS checks against a real nsd', () => {
   let silent: DnsTestServer;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relaycheck-dns-nsd-'));
+    dir = tempDir('relaycheck-dns-nsd-');
     root = await createRootCa({ cn: 'relaycheck DNS test root', key: { kind: 'ec', curve: 'P-256' } });
     const [contosoMail, fabrikamMail, policyHost] = await Promise.all([
       issueLeaf(root, { cn: 'mail.contoso.example' }),

@@ -3,17 +3,16 @@
 // and 587 (submission). posttls-finger, Postfix's own TLS client, gives an independent opinion on
 // the same listeners. This file owns 127.0.30.0/24.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRootCa, createIntermediateCa, issueLeaf, selfSigned, type Issued } from '../../src/pki/generate.js';
-import { parsePlan } from '../../src/plan/load.js';
 import { runPlan, DEFAULT_TIMEOUTS } from '../../src/runner/run.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { requirePeer } from '../peers/available.js';
 import { startPostfix, type PostfixInstance, type PostfixListener } from '../peers/postfix.js';
+import { tempDir, writeAndLoadPlan } from '../helpers/exo.js';
 import type { RunReport, Status } from '../../src/types.js';
 
 const run = promisify(execFile);
@@ -54,32 +53,27 @@ describe.skipIf(!requirePeer('postfix'))('STARTTLS certificate checks against a 
   let rootFile: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'relaycheck-postfix-tls-'));
+    dir = tempDir('relaycheck-postfix-tls-');
     const root = await createRootCa({ cn: 'Contoso Test Root CA' });
     const intermediate = await createIntermediateCa(root, { cn: 'Contoso Test Issuing CA' });
     const names = ['mail.contoso.test', '*.contoso.test'];
     const day = 86_400_000;
     const now = Date.now();
-    const certs: Record<Case, { leaf: Issued; chain: string } | null> = {
-      valid: null,
-      expired: null,
-      'wrong-name': null,
-      'self-signed': null,
-      'leaf-only': null,
-      'no-starttls': null,
-      'tls11-only': null,
-    };
     const valid = await issueLeaf(intermediate, { cn: 'mail.contoso.test', dnsNames: names });
-    certs.valid = { leaf: valid, chain: valid.chainPem };
-    certs['tls11-only'] = certs.valid;
     const expired = await issueLeaf(intermediate, { cn: 'mail.contoso.test', dnsNames: names, notBefore: new Date(now - 400 * day), notAfter: new Date(now - 35 * day) });
-    certs.expired = { leaf: expired, chain: expired.chainPem };
     const wrong = await issueLeaf(intermediate, { cn: 'mx.fabrikam.test', dnsNames: ['mx.fabrikam.test'] });
-    certs['wrong-name'] = { leaf: wrong, chain: wrong.chainPem };
     const self = await selfSigned({ cn: 'mail.contoso.test', dnsNames: names });
-    certs['self-signed'] = { leaf: self, chain: self.certPem };
     const leafOnly = await issueLeaf(intermediate, { cn: 'mail.contoso.test', dnsNames: names });
-    certs['leaf-only'] = { leaf: leafOnly, chain: leafOnly.certPem };
+    // The key and the chain each listener serves (leaf-only: no intermediate; no-starttls: none).
+    const certs: Record<Case, { leaf: Issued; chain: string } | null> = {
+      valid: { leaf: valid, chain: valid.chainPem },
+      expired: { leaf: expired, chain: expired.chainPem },
+      'wrong-name': { leaf: wrong, chain: wrong.chainPem },
+      'self-signed': { leaf: self, chain: self.certPem },
+      'leaf-only': { leaf: leafOnly, chain: leafOnly.certPem },
+      'no-starttls': null,
+      'tls11-only': { leaf: valid, chain: valid.chainPem },
+    };
 
     rootFile = join(dir, 'root.pem');
     writeFileSync(rootFile, root.certPem);
@@ -103,8 +97,7 @@ describe.skipIf(!requirePeer('postfix'))('STARTTLS certificate checks against a 
     const accounts = CASES.map((c) => `  - { name: "Submission ${c}", endpoint: "${host(c)}:587", username: relay@contoso.test, password: { env: RC_PW }, from: relay@contoso.test }`).join('\n');
     const resolve = CASES.flatMap((c) => [`  "${host(c)}:25": ${address(c)}`, `  "${host(c)}:587": ${address(c)}`]).join('\n');
     const yaml = `version: 1\ndomain: contoso.test\ntrust: { system: false, ca: [./root.pem] }\nresolve:\n${resolve}\nconnectors:\n${smartHosts}\nsubmission:\n${accounts}\n`;
-    writeFileSync(join(dir, 'relaycheck.yaml'), yaml);
-    const plan = parsePlan(yaml, join(dir, 'relaycheck.yaml'), { env: { RC_PW: 'unused-here' } });
+    const plan = writeAndLoadPlan(dir, yaml, {}, { RC_PW: 'unused-here' });
     report = await runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, {
       send: false,
       only: ['smtp', 'tls'],

@@ -2,25 +2,18 @@
 // the catalogue, and each --break fault fails exactly the checks it breaks (with remediation) and
 // exits 1. One lab at a time: the lab sets the process-wide "public roots" while it runs.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLab, type LabArgs, type LabResult } from '../../src/commands/lab.js';
-import type { Io } from '../../src/commands/run.js';
 import { FAULTS, LAB_FAULTS } from '../../src/lab/faults.js';
 import type { LabPorts } from '../../src/lab/plan.js';
 import { builtinChecks } from '../../src/registry.js';
 import type { CheckResult } from '../../src/types.js';
+import { captureIo, refused } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'relaycheck-lab-faults-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function captureIo(): Io & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (t) => void out.push(t), stderr: (t) => void err.push(t), stderrIsTty: false, stdoutIsTty: false, color: false, width: 120 };
-}
 
 let n = 0;
 async function lab(faults: string[], extra: Partial<LabArgs> = {}): Promise<LabResult & { io: ReturnType<typeof captureIo> }> {
@@ -30,18 +23,6 @@ async function lab(faults: string[], extra: Partial<LabArgs> = {}): Promise<LabR
 }
 
 const failing = (results: CheckResult[]) => [...new Set(results.filter((r) => r.status === 'fail' || r.status === 'error').map((r) => r.check))].sort();
-
-/** Resolves when nothing listens on 127.0.0.1:port any more. */
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-  });
-}
 
 async function allStopped(ports: LabPorts): Promise<boolean> {
   const results = await Promise.all(Object.values(ports).map(refused));

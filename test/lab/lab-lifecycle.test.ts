@@ -2,35 +2,18 @@
 // secrets sit in 0600 files and never reach a report, and every server stops — after the run,
 // when something throws during the run, and on Ctrl-C while the lab starts.
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runLab, type LabArgs } from '../../src/commands/lab.js';
-import type { Io } from '../../src/commands/run.js';
 import { UsageError } from '../../src/errors.js';
 import { loadPlan } from '../../src/plan/load.js';
+import { captureIo as io, refused } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'relaycheck-lab-life-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function io(overrides: Partial<Io> = {}): Io & { text: () => string } {
-  const out: string[] = [];
-  return { stdout: (t) => void out.push(t), stderr: (t) => void out.push(t), stderrIsTty: false, stdoutIsTty: false, color: false, width: 120, text: () => out.join(''), ...overrides };
-}
-
 const args = (dir: string, extra: Partial<LabArgs> = {}): LabArgs => ({ out: join(tmp, dir), format: ['console', 'html', 'json'], failOn: 'fail', send: true, ...extra });
-
-function refused(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
-  });
-}
 
 /** The ports the lab printed in its header ("host:PORT" on each server line). */
 function headerPorts(text: string): number[] {

@@ -6,7 +6,7 @@ import { findExecutable, groupExists, lookupUser } from './proc.js';
 
 export type PeerName = 'postfix' | 'dovecot' | 'nsd' | 'chromium';
 
-export interface PeerAvailability {
+interface PeerAvailability {
   ok: boolean;
   reason?: string;
 }
@@ -14,7 +14,7 @@ export interface PeerAvailability {
 const INSTALL_HINT = 'install with: sudo bash .ci/install-peers.sh';
 
 /** True when running under CI (`CI` set to anything but '', '0' or 'false'). */
-export function inCI(): boolean {
+function inCI(): boolean {
   const v = (process.env.CI ?? '').trim().toLowerCase();
   return v !== '' && v !== '0' && v !== 'false';
 }
@@ -70,7 +70,7 @@ function check(name: PeerName): PeerAvailability {
 }
 
 /** Whether a peer can be used here, and if not, why. Cached per process. */
-export function peerAvailability(name: PeerName): PeerAvailability {
+function peerAvailability(name: PeerName): PeerAvailability {
   let a = cache.get(name);
   if (!a) {
     a = check(name);
@@ -80,7 +80,7 @@ export function peerAvailability(name: PeerName): PeerAvailability {
 }
 
 /** Why the given peers cannot be used, or undefined if they all can. */
-export function missingPeersReason(...names: PeerName[]): string | undefined {
+function missingPeersReason(...names: PeerName[]): string | undefined {
   const reasons = names.map((n) => peerAvailability(n)).filter((a) => !a.ok).map((a) => a.reason ?? 'unavailable');
   return reasons.length > 0 ? reasons.join('; ') : undefined;
 }
@@ -106,9 +106,4 @@ export function requirePeer(...names: PeerName[]): boolean {
     process.stderr.write(`[relaycheck] skipping tests that need ${names.join(', ')}: ${reason}\n`);
   }
   return false;
-}
-
-/** `describe.skipIf(skipWithoutPeer('postfix'))` — the negation of requirePeer, same semantics. */
-export function skipWithoutPeer(...names: PeerName[]): boolean {
-  return !requirePeer(...names);
 }

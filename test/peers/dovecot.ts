@@ -1,27 +1,29 @@
 // A private Dovecot: SASL for Postfix (auth socket) and IMAP on loopback to confirm delivery.
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import {
+  configArg,
   ensureMaildir,
   ensureTraversable,
   freePort,
   lookupUser,
   mailOwner,
+  masterAbove,
   pidAlive,
-  procCmdline,
   procExe,
   type PeerProcess,
+  readLog,
   readPidFile,
   reclaimPort,
   requireExecutable,
+  retryUntil,
   run,
   runDaemonizing,
   sleep,
   terminate,
-  trackPid,
-  untrackPid,
-  waitPortsClosed,
+  trackDaemon,
+  waitForPidFile,
   writeMarker,
 } from './proc.js';
 
@@ -78,7 +80,7 @@ export interface DovecotInstance {
 const DOVECOT = '/usr/sbin/dovecot';
 
 /** '2.3.19.1' from `dovecot --version` ("2.3.19.1 (9b53102964)"). */
-export async function dovecotVersion(): Promise<string> {
+async function dovecotVersion(): Promise<string> {
   const r = await run(requireExecutable('dovecot'), ['--version'], { timeoutMs: 10_000 });
   const m = /^(\d+\.\d+[\d.]*)/.exec(r.stdout.trim());
   if (r.code !== 0 || !m?.[1]) throw new Error(`dovecot --version failed: ${r.stdout}${r.stderr}`);
@@ -90,34 +92,11 @@ function atLeast(version: string, major: number, minor: number): boolean {
   return a > major || (a === major && b >= minor);
 }
 
-function ppid(pid: number): number | undefined {
-  try {
-    const m = /^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function configOf(pid: number): string | undefined {
-  const argv = procCmdline(pid);
-  const i = argv.indexOf('-c');
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 /** If pid is (a child of) a dovecot master started with `-c CONF`, that master. */
 function identifyDovecot(pid: number): PeerProcess | undefined {
-  let p: number | undefined = pid;
-  for (let i = 0; i < 3 && p !== undefined && p > 1; i++) {
-    const exe = procExe(p) ?? '';
-    if (exe === DOVECOT) {
-      const conf = configOf(p);
-      return conf ? { leader: p, configDir: dirname(resolve(conf)) } : undefined;
-    }
-    if (!exe.startsWith('/usr/lib/dovecot/')) return undefined;
-    p = ppid(p);
-  }
-  return undefined;
+  const master = masterAbove(pid, DOVECOT, '/usr/lib/dovecot/');
+  const conf = master === undefined ? undefined : configArg(master);
+  return master !== undefined && conf ? { leader: master, configDir: dirname(resolve(conf)) } : undefined;
 }
 
 function passwdLine(u: DovecotUser): string {
@@ -287,21 +266,6 @@ function imapGreeting(address: string, port: number, timeoutMs: number): Promise
   });
 }
 
-async function retry(what: string, timeoutMs: number, fn: (remaining: number) => Promise<void>): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      await fn(Math.max(500, end - Date.now()));
-      return;
-    } catch (e) {
-      last = e;
-      await sleep(50);
-    }
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
-}
-
 export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstance> {
   const dovecot = requireExecutable('dovecot');
   const doveconf = requireExecutable('doveconf');
@@ -321,8 +285,9 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   if (Buffer.byteLength(authSocket) > 100) throw new Error(`startDovecot: dir too long for a unix socket path: ${authSocket}`);
 
   // A previous run with this config still up: stop it.
-  const oldPid = readPidFile(join(baseDir, 'master.pid'));
-  if (oldPid !== undefined && pidAlive(oldPid) && procExe(oldPid) === DOVECOT && configOf(oldPid) === configFile) {
+  const pidFile = join(baseDir, 'master.pid');
+  const oldPid = readPidFile(pidFile);
+  if (oldPid !== undefined && pidAlive(oldPid) && procExe(oldPid) === DOVECOT && configArg(oldPid) === configFile) {
     await terminate(oldPid);
   }
   const imapPort = imap ? (opts.imapPort ?? (await freePort(imapAddress))) : 0;
@@ -353,29 +318,17 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
   const check = await run(doveconf, ['-c', configFile, '-n'], { timeoutMs: 10_000 });
   if (check.code !== 0) throw new Error(`doveconf rejects ${configFile} (Dovecot ${version}):\n${check.stderr}${check.stdout}`);
 
-  const log = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const log = (): string => readLog(logFile);
 
   // Dovecot daemonizes but keeps inherited descriptors: never give it pipes.
   const r = await runDaemonizing(dovecot, ['-c', configFile], join(dir, 'dovecot-commands.out'));
   if (r.code !== 0) throw new Error(`dovecot -c ${configFile} failed (exit ${r.code}): ${r.stdout}\n--- dovecot.log ---\n${log()}`);
   // The daemonized master writes its pid file a moment after the starting process has exited.
-  const pidFile = join(baseDir, 'master.pid');
-  const pidDeadline = Date.now() + startTimeoutMs;
-  let found: number | undefined;
-  while ((found = readPidFile(pidFile)) === undefined || found === oldPid || !pidAlive(found)) {
-    if (Date.now() > pidDeadline) {
-      throw new Error(`dovecot -c ${configFile} started but wrote no live pid to ${pidFile} within ${startTimeoutMs} ms\n--- dovecot.log ---\n${log()}`);
-    }
-    await sleep(20);
+  const pid = await waitForPidFile(pidFile, Date.now() + startTimeoutMs, oldPid);
+  if (pid === undefined) {
+    throw new Error(`dovecot -c ${configFile} started but wrote no live pid to ${pidFile} within ${startTimeoutMs} ms\n--- dovecot.log ---\n${log()}`);
   }
-  const pid = found;
-  trackPid(pid);
+  const stop = trackDaemon(pid, imap ? [{ address: imapAddress, port: imapPort }] : [], `dovecot ${configFile} stop`);
 
   if (!opts.authPenalty) {
     // The auth process connects to this anvil socket when it starts (lazily, on its first
@@ -387,19 +340,11 @@ export async function startDovecot(opts: DovecotOptions): Promise<DovecotInstanc
     rmSync(penaltySocket, { force: true });
   }
 
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await terminate(pid, 5_000);
-    untrackPid(pid);
-    if (imap) await waitPortsClosed([{ address: imapAddress, port: imapPort }], 5_000, `dovecot ${configFile} stop`);
-  };
-
   try {
+    const ready = Date.now() + startTimeoutMs;
     await Promise.all([
-      retry(`dovecot auth socket ${authSocket}`, startTimeoutMs, (t) => authHandshake(authSocket, t)),
-      imap ? retry(`dovecot IMAP ${imapAddress}:${imapPort}`, startTimeoutMs, (t) => imapGreeting(imapAddress, imapPort, t)) : Promise.resolve(),
+      retryUntil(ready, `dovecot auth socket ${authSocket} not ready within ${startTimeoutMs} ms`, (t) => authHandshake(authSocket, t)),
+      imap ? retryUntil(ready, `dovecot IMAP ${imapAddress}:${imapPort} not ready within ${startTimeoutMs} ms`, (t) => imapGreeting(imapAddress, imapPort, t)) : undefined,
     ]);
   } catch (e) {
     const l = log();

@@ -1,25 +1,25 @@
 // A private nsd: a real authoritative DNS server for test zones, on loopback UDP and TCP.
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import * as dnsPacket from 'dns-packet';
 import {
+  configArg,
   freePort,
   pidAlive,
-  procCmdline,
   procExe,
   type PeerProcess,
+  readLog,
   readPidFile,
   reclaimPort,
   requireExecutable,
+  retryUntil,
   run,
   runDaemonizing,
-  sleep,
   terminate,
-  trackPid,
-  untrackPid,
-  waitPortsClosed,
+  trackDaemon,
+  waitForPidFile,
   writeMarker,
 } from './proc.js';
 
@@ -57,7 +57,7 @@ const NSD = '/usr/sbin/nsd';
 export type DnsResponse = dnsPacket.DecodedPacket & { rcode?: string };
 
 /** One DNS query to address:port over UDP or TCP, decoded with dns-packet. */
-export function dnsQuery(
+function dnsQuery(
   address: string,
   port: number,
   name: string,
@@ -125,16 +125,10 @@ export function dnsQuery(
   });
 }
 
-function configOf(pid: number): string | undefined {
-  const argv = procCmdline(pid);
-  const i = argv.indexOf('-c');
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
 /** nsd forks into xfrd / main / server processes that all share the command line. */
 function identifyNsd(pid: number): PeerProcess | undefined {
   if (procExe(pid) !== NSD) return undefined;
-  const conf = configOf(pid);
+  const conf = configArg(pid);
   if (!conf) return undefined;
   const configDir = dirname(resolve(conf));
   // The pid file names the process to signal; without it, this process (SIGTERM to any of them
@@ -160,7 +154,7 @@ export async function startNsd(opts: NsdOptions): Promise<NsdInstance> {
   const startTimeoutMs = opts.startTimeoutMs ?? 10_000;
 
   const oldPid = readPidFile(pidFile);
-  if (oldPid !== undefined && pidAlive(oldPid) && procExe(oldPid) === NSD && configOf(oldPid) === conf) await terminate(oldPid);
+  if (oldPid !== undefined && pidAlive(oldPid) && procExe(oldPid) === NSD && configArg(oldPid) === conf) await terminate(oldPid);
 
   const port = opts.port ?? (await freePort(address));
   for (const proto of ['tcp', 'udp'] as const) await reclaimPort(address, port, proto, identifyNsd, `startNsd ${address}:${port}`);
@@ -203,59 +197,34 @@ ${zoneBlocks.join('')}`,
   const check = await run(checkconf, [conf], { timeoutMs: 10_000 });
   if (check.code !== 0) throw new Error(`nsd-checkconf rejects ${conf}:\n${check.stdout}${check.stderr}`);
 
-  const log = (): string => {
-    try {
-      return readFileSync(logFile, 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const log = (): string => readLog(logFile);
 
   const r = await runDaemonizing(nsd, ['-c', conf], join(dir, 'nsd-commands.out'));
   if (r.code !== 0) throw new Error(`nsd -c ${conf} failed (exit ${r.code}): ${r.stdout}\n--- nsd.log ---\n${log()}`);
 
   // The pid file appears once nsd has forked; the daemon may still be loading zones.
-  let pid: number | undefined;
   const end = Date.now() + startTimeoutMs;
-  while ((pid = readPidFile(pidFile)) === undefined || !pidAlive(pid)) {
-    if (Date.now() > end) throw new Error(`nsd wrote no pid file within ${startTimeoutMs} ms\n--- nsd.log ---\n${log()}`);
-    await sleep(25);
-  }
-  const nsdPid = pid;
-  trackPid(nsdPid);
-
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await terminate(nsdPid, 5_000);
-    untrackPid(nsdPid);
-    await waitPortsClosed(
-      [
-        { address, port, proto: 'tcp' },
-        { address, port, proto: 'udp' },
-      ],
-      5_000,
-      `nsd ${conf} stop`,
-    );
-  };
+  const nsdPid = await waitForPidFile(pidFile, end);
+  if (nsdPid === undefined) throw new Error(`nsd wrote no pid file within ${startTimeoutMs} ms\n--- nsd.log ---\n${log()}`);
+  const stop = trackDaemon(
+    nsdPid,
+    [
+      { address, port, proto: 'tcp' },
+      { address, port, proto: 'udp' },
+    ],
+    `nsd ${conf} stop`,
+  );
 
   // Up means: it answers authoritatively for the first zone's SOA, over UDP and TCP.
   const apex = opts.zones[0]!.name;
-  let last: unknown;
-  for (;;) {
-    try {
+  try {
+    await retryUntil(end, `nsd on ${address}:${port} not answering within ${startTimeoutMs} ms`, async () => {
       const [u, t] = await Promise.all([dnsQuery(address, port, apex, 'SOA', { timeoutMs: 500 }), dnsQuery(address, port, apex, 'SOA', { tcp: true, timeoutMs: 500 })]);
-      if (u.rcode === 'NOERROR' && t.rcode === 'NOERROR' && (u.answers?.length ?? 0) > 0) break;
-      last = new Error(`SOA ${apex}: rcode ${u.rcode}/${t.rcode}, ${u.answers?.length ?? 0} answers`);
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) {
-      await stop().catch(() => undefined);
-      throw new Error(`nsd on ${address}:${port} not answering within ${startTimeoutMs} ms: ${last instanceof Error ? last.message : String(last)}\n--- nsd.log ---\n${log()}`);
-    }
-    await sleep(50);
+      if (u.rcode !== 'NOERROR' || t.rcode !== 'NOERROR' || (u.answers?.length ?? 0) === 0) throw new Error(`SOA ${apex}: rcode ${u.rcode}/${t.rcode}, ${u.answers?.length ?? 0} answers`);
+    });
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw new Error(`${(e as Error).message}\n--- nsd.log ---\n${log()}`);
   }
 
   return {

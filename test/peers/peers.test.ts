@@ -123,6 +123,11 @@ async function ehloAfterGreeting(address: string, port: number): Promise<{ clien
   return { client, greeting, ehlo };
 }
 
+/** nodemailer on the submission listener, logged in as alice: STARTTLS required, any certificate taken. */
+function submissionAsAlice(pass: string) {
+  return nodemailer.createTransport({ host: SUBMISSION.address, port: SUBMISSION.port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false }, auth: { user: ALICE.user, pass } });
+}
+
 function keywords(ehlo: string): string[] {
   return ehlo
     .split('\n')
@@ -242,14 +247,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
 
   it('authenticates through Dovecot after STARTTLS and delivers a message that IMAP shows', async () => {
     const subject = `peer check ${Date.now()}`;
-    const transport = nodemailer.createTransport({
-      host: SUBMISSION.address,
-      port: SUBMISSION.port,
-      secure: false,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: ALICE.user, pass: ALICE.password },
-    });
+    const transport = submissionAsAlice(ALICE.password);
     const info = await transport.sendMail({ from: ALICE.user, to: BOB.user, subject, text: 'hello from the peer test\n' });
     transport.close();
     expect(info.accepted).toEqual([BOB.user]);
@@ -279,14 +277,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
   }, 20_000);
 
   it('refuses a MAIL FROM that the logged-in account does not own with 553 5.7.1', async () => {
-    const transport = nodemailer.createTransport({
-      host: SUBMISSION.address,
-      port: SUBMISSION.port,
-      secure: false,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: ALICE.user, pass: ALICE.password },
-    });
+    const transport = submissionAsAlice(ALICE.password);
     const err = await transport.sendMail({ from: BOB.user, to: ALICE.user, subject: 'spoof', text: 'x\n' }).then(
       () => undefined,
       (e: unknown) => e as { response?: string; command?: string; responseCode?: number },
@@ -298,14 +289,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
   });
 
   it('refuses AUTH with a wrong password, again and again without growing delays', async () => {
-    const transport = nodemailer.createTransport({
-      host: SUBMISSION.address,
-      port: SUBMISSION.port,
-      secure: false,
-      requireTLS: true,
-      tls: { rejectUnauthorized: false },
-      auth: { user: ALICE.user, pass: 'wrong' },
-    });
+    const transport = submissionAsAlice('wrong');
     const t0 = Date.now();
     for (let i = 0; i < 3; i++) {
       const err = await transport.verify().then(
@@ -368,7 +352,6 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
     expect(isBound(DNS.address, DNS.port, 'tcp')).toBe(false);
   }, 20_000);
 });
-
 
 function readPem(file: string): string {
   return readFileSync(file, 'utf8');

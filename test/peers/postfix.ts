@@ -1,16 +1,18 @@
 // A private Postfix instance (Debian's package) with one smtpd per loopback ADDR:PORT.
 // See shared/peers/README.md for the why of each setting.
-import { chownSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   ensureMaildir,
   ensureTraversable,
   lookupUser,
   mailOwner,
+  masterAbove,
   pidAlive,
   procEnv,
   procExe,
   type PeerProcess,
+  readLog,
   readPidFile,
   reclaimPort,
   requireExecutable,
@@ -18,10 +20,8 @@ import {
   runDaemonizing,
   sleep,
   terminate,
-  trackPid,
-  untrackPid,
+  trackDaemon,
   waitPidGone,
-  waitPortsClosed,
   writeMarker,
 } from './proc.js';
 import { selfSignedCert } from './tls.js';
@@ -144,29 +144,12 @@ function ensureDefaultMainCf(): void {
   if (!existsSync('/etc/postfix')) throw new Error('/etc/postfix missing: is postfix installed? (.ci/install-peers.sh)');
 }
 
-function ppid(pid: number): number | undefined {
-  try {
-    const m = /^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m?.[1] ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** If pid is (a child of) a Postfix master with a private config dir, that master. */
 function identifyPostfix(pid: number): PeerProcess | undefined {
-  let p: number | undefined = pid;
-  for (let i = 0; i < 3 && p !== undefined && p > 1; i++) {
-    const exe = procExe(p) ?? '';
-    if (!exe.startsWith('/usr/lib/postfix/')) return undefined;
-    if (exe === MASTER) {
-      const conf = procEnv(p, 'MAIL_CONFIG');
-      if (!conf || resolve(conf) === '/etc/postfix') return undefined;
-      return { leader: p, configDir: resolve(conf) };
-    }
-    p = ppid(p);
-  }
-  return undefined;
+  const master = masterAbove(pid, MASTER, '/usr/lib/postfix/');
+  const conf = master === undefined ? undefined : procEnv(master, 'MAIL_CONFIG');
+  if (master === undefined || !conf || resolve(conf) === '/etc/postfix') return undefined;
+  return { leader: master, configDir: resolve(conf) };
 }
 
 function validate(opts: PostfixOptions): void {
@@ -372,13 +355,7 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
   const past = new Date(Date.now() - 60_000);
   for (const f of ['main.cf', 'master.cf']) utimesSync(join(configDir, f), past, past);
 
-  const maillog = (): string => {
-    try {
-      return readFileSync(maillogFile, 'utf8');
-    } catch {
-      return '';
-    }
-  };
+  const maillog = (): string => readLog(maillogFile);
   const tail = (): string => maillog().split('\n').slice(-30).join('\n');
 
   // 6. Start. Postfix prints nothing on stderr unless it is a terminal; errors are in maillog.
@@ -387,21 +364,15 @@ export async function startPostfix(opts: PostfixOptions): Promise<PostfixInstanc
   if (r.code !== 0 || pid === undefined || !pidAlive(pid)) {
     throw new Error(`postfix -c ${configDir} start failed (exit ${r.code})\n${r.stdout}${r.stderr}\n--- maillog ---\n${tail()}`);
   }
-  trackPid(pid);
-
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await run(postfix, ['-c', configDir, 'stop'], { timeoutMs: 15_000 }).catch(() => undefined);
-    if (!(await waitPidGone(pid, 5_000))) await terminate(pid, 1_000);
-    untrackPid(pid);
-    await waitPortsClosed(
-      opts.listeners.map((l) => ({ address: l.address, port: l.port })),
-      5_000,
-      `postfix ${configDir} stop`,
-    );
-  };
+  const stop = trackDaemon(
+    pid,
+    opts.listeners.map((l) => ({ address: l.address, port: l.port })),
+    `postfix ${configDir} stop`,
+    async () => {
+      await run(postfix, ['-c', configDir, 'stop'], { timeoutMs: 15_000 }).catch(() => undefined);
+      if (!(await waitPidGone(pid, 5_000))) await terminate(pid, 1_000);
+    },
+  );
 
   // 7. Up means: every listener greets with 220.
   try {

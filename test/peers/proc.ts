@@ -10,7 +10,7 @@ import { dirname, join, resolve } from 'node:path';
  * started the daemon. A daemon whose config directory carries it (or is gone) came from these
  * helpers: if that process is gone too, the daemon is a leftover of a crashed run and may be
  * stopped; if it is alive, another test run is using it and we wait for it. */
-export const MARKER = '.relaycheck-peer';
+const MARKER = '.relaycheck-peer';
 
 interface Marker {
   pid: number;
@@ -38,7 +38,7 @@ export function writeMarker(configDir: string): void {
  * - 'live': ours, and that test process is still running (maybe a concurrent test run);
  * - 'foreign': not started by these helpers.
  */
-export function markerState(configDir: string): { state: 'orphan' | 'live' | 'foreign'; ownerPid?: number } {
+function markerState(configDir: string): { state: 'orphan' | 'live' | 'foreign'; ownerPid?: number } {
   if (!existsSync(configDir)) return { state: 'orphan' };
   let m: Partial<Marker>;
   try {
@@ -67,7 +67,7 @@ export function findExecutable(name: string): string | undefined {
   return undefined;
 }
 
-export function isExecutable(p: string): boolean {
+function isExecutable(p: string): boolean {
   try {
     const st = statSync(p);
     return st.isFile() && (st.mode & 0o111) !== 0;
@@ -152,6 +152,15 @@ export function runDaemonizing(file: string, args: string[], outFile: string, ti
   });
 }
 
+/** A daemon's log file so far ('' while it is not there). */
+export function readLog(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** uid/gid of a system account, via getent (works for NSS users too). */
 export function lookupUser(name: string): { uid: number; gid: number } | undefined {
   try {
@@ -181,7 +190,7 @@ export function mailOwner(): { uid: number; gid: number } {
 
 /** Maildir of one virtual user: `<base>/<domain>/<localpart>/`. Postfix's virtual_mailbox_maps
  * (`domain/localpart/`) and Dovecot's `mail_location = maildir:<base>/%d/%n` both use it. */
-export function maildirOf(base: string, address: string): string {
+function maildirOf(base: string, address: string): string {
   const at = address.lastIndexOf('@');
   if (at < 1) throw new Error(`virtual mailbox user must be an address: ${address}`);
   return join(base, address.slice(at + 1).toLowerCase(), address.slice(0, at));
@@ -243,7 +252,7 @@ export function readPidFile(file: string): number | undefined {
   }
 }
 
-export function procCmdline(pid: number): string[] {
+function procCmdline(pid: number): string[] {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
   } catch {
@@ -270,7 +279,36 @@ export function procEnv(pid: number, name: string): string | undefined {
   return undefined;
 }
 
-export function describePid(pid: number): string {
+/** The argument after `-c` on a process's command line: the config dovecot and nsd run with. */
+export function configArg(pid: number): string | undefined {
+  const argv = procCmdline(pid);
+  const i = argv.indexOf('-c');
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+function ppid(pid: number): number | undefined {
+  try {
+    const m = /^PPid:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m?.[1] ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The master of a daemon that pid belongs to: pid itself, its parent or its grandparent when it
+ * runs `masterExe`, reached only through the daemon's own helpers (executables under `familyDir`). */
+export function masterAbove(pid: number, masterExe: string, familyDir: string): number | undefined {
+  let p: number | undefined = pid;
+  for (let i = 0; i < 3 && p !== undefined && p > 1; i++) {
+    const exe = procExe(p) ?? '';
+    if (exe === masterExe) return p;
+    if (!exe.startsWith(familyDir)) return undefined;
+    p = ppid(p);
+  }
+  return undefined;
+}
+
+function describePid(pid: number): string {
   const cmd = procCmdline(pid).join(' ');
   return `pid ${pid}${cmd ? ` (${cmd})` : ''}`;
 }
@@ -283,6 +321,32 @@ export async function waitPidGone(pid: number, timeoutMs: number): Promise<boole
     await sleep(25);
   }
   return true;
+}
+
+/** The live pid a daemonizing start writes to pidFile (not `stale`, a previous run's), or
+ * undefined if there is none by `deadline` (epoch ms). */
+export async function waitForPidFile(pidFile: string, deadline: number, stale?: number): Promise<number | undefined> {
+  for (;;) {
+    const pid = readPidFile(pidFile);
+    if (pid !== undefined && pid !== stale && pidAlive(pid)) return pid;
+    if (Date.now() > deadline) return undefined;
+    await sleep(20);
+  }
+}
+
+/** Calls `attempt` (with the time left, at least 500 ms) until it resolves, 50 ms apart, up to
+ * `deadline` (epoch ms); then throws `<failure>: <last error>`. */
+export async function retryUntil<T>(deadline: number, failure: string, attempt: (remainingMs: number) => Promise<T>): Promise<T> {
+  let last: unknown;
+  do {
+    try {
+      return await attempt(Math.max(500, deadline - Date.now()));
+    } catch (e) {
+      last = e;
+    }
+    await sleep(50);
+  } while (Date.now() < deadline);
+  throw new Error(`${failure}: ${last instanceof Error ? last.message : String(last)}`);
 }
 
 /** SIGTERM, wait, then SIGKILL (the process group too when the pid leads one). */
@@ -308,7 +372,12 @@ export async function terminate(pid: number, timeoutMs = 5_000): Promise<void> {
 // holding ports for the next run.
 const livePids = new Set<number>();
 let exitHookInstalled = false;
-export function trackPid(pid: number): void {
+
+/**
+ * Registers a started daemon for that clean-up and returns its stop(): idempotent; `halt` ends the
+ * daemon (default: SIGTERM, SIGKILL after 5 s), then stop() waits until its ports are closed.
+ */
+export function trackDaemon(pid: number, ports: Endpoint[], what: string, halt: () => Promise<void> = () => terminate(pid, 5_000)): () => Promise<void> {
   livePids.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
@@ -322,9 +391,14 @@ export function trackPid(pid: number): void {
       }
     });
   }
-}
-export function untrackPid(pid: number): void {
-  livePids.delete(pid);
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await halt();
+    livePids.delete(pid);
+    await waitPortsClosed(ports, 5_000, what);
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,7 +439,7 @@ export function isBound(address: string, port: number, proto: 'tcp' | 'udp' = 't
 }
 
 /** Pids of the processes that hold a socket listening/bound on address:port. */
-export function pidsBoundTo(address: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): number[] {
+function pidsBoundTo(address: string, port: number, proto: 'tcp' | 'udp' = 'tcp'): number[] {
   const inodes = boundInodes(address, port, proto);
   if (inodes.size === 0) return [];
   const pids: number[] = [];
@@ -394,8 +468,14 @@ export function pidsBoundTo(address: string, port: number, proto: 'tcp' | 'udp' 
   return pids;
 }
 
+export interface Endpoint {
+  address: string;
+  port: number;
+  proto?: 'tcp' | 'udp';
+}
+
 /** Waits until nothing listens on any of the endpoints; throws on timeout. */
-export async function waitPortsClosed(endpoints: { address: string; port: number; proto?: 'tcp' | 'udp' }[], timeoutMs: number, what: string): Promise<void> {
+async function waitPortsClosed(endpoints: Endpoint[], timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const open = endpoints.filter((e) => isBound(e.address, e.port, e.proto ?? 'tcp'));

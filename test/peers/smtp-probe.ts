@@ -1,10 +1,10 @@
 // Minimal SMTP greeting probe used to decide that a listener is up.
 import { connect } from 'node:net';
-import { sleep } from './proc.js';
+import { retryUntil } from './proc.js';
 
 /** Connects once, reads the (possibly multi-line) greeting, sends QUIT. Resolves with the whole
  * greeting text; rejects on connection error or if no greeting arrives within timeoutMs. */
-export function readGreeting(address: string, port: number, timeoutMs = 5_000): Promise<string> {
+function readGreeting(address: string, port: number, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const sock = connect({ host: address, port });
     let buf = '';
@@ -35,18 +35,10 @@ export function readGreeting(address: string, port: number, timeoutMs = 5_000): 
 }
 
 /** Retries until address:port answers with a 220 greeting; throws after timeoutMs. */
-export async function waitForSmtp220(address: string, port: number, timeoutMs: number): Promise<string> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < end) {
-    try {
-      const g = await readGreeting(address, port, Math.max(500, end - Date.now()));
-      if (g.startsWith('220')) return g;
-      last = new Error(`greeting is not 220: ${g.trim()}`);
-    } catch (e) {
-      last = e;
-    }
-    await sleep(50);
-  }
-  throw new Error(`${address}:${port} did not greet with 220 within ${timeoutMs} ms: ${last instanceof Error ? last.message : String(last)}`);
+export function waitForSmtp220(address: string, port: number, timeoutMs: number): Promise<string> {
+  return retryUntil(Date.now() + timeoutMs, `${address}:${port} did not greet with 220 within ${timeoutMs} ms`, async (remainingMs) => {
+    const greeting = await readGreeting(address, port, remainingMs);
+    if (!greeting.startsWith('220')) throw new Error(`greeting is not 220: ${greeting.trim()}`);
+    return greeting;
+  });
 }

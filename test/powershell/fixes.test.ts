@@ -2,23 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { collectFixes, fixScript, renderCommand } from '../../src/powershell/fixes.js';
 import { parseCommandLine, parsePowerShell } from '../../src/powershell/parse.js';
 import type { CheckResult, RunReport } from '../../src/types.js';
+import { runReport } from '../report/fixtures.js';
 
 function result(r: Partial<CheckResult> & Pick<CheckResult, 'check' | 'status'>): CheckResult {
   return { severity: 'high', title: r.check, connector: null, endpoint: null, message: '', remediation: '', durationMs: 1, ...r };
 }
 
 function report(results: CheckResult[]): RunReport {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'relaycheck', version: '0.1.0' },
-    plan: { organization: 'Contoso', domain: 'contoso.com', file: 'relaycheck.yaml' },
-    startedAt: '2026-11-27T02:00:00.000Z',
-    durationMs: 1000,
-    verdict: 'fail',
-    summary: { pass: 0, warn: 0, fail: 0, error: 0, skipped: 0 },
-    results,
-    transcripts: {},
-  };
+  return runReport({ plan: { organization: 'Contoso', domain: 'contoso.com', file: 'relaycheck.yaml' }, verdict: 'fail', results });
 }
 
 const IN = 'Office 365 SMTP relay TLS';

@@ -64,9 +64,13 @@ function importAndPrint(files: { inbound?: string; outbound?: string; accepted?:
 
 const importable = outboundRaw.filter((c) => !c.UseMXRecord).map((c) => c.Name as string);
 
+// The PowerShell 7 exports, imported once for the tests that read the plan and the splats.
+let ps7: ReturnType<typeof importAndPrint> | undefined;
+const importPs7 = () => (ps7 ??= importAndPrint({ inbound: join(FIX, 'inbound-connectors.json'), outbound: join(FIX, 'outbound-connectors.json'), accepted: join(FIX, 'accepted-domains.json') }, 'ps7.yaml'));
+
 describe('import → plan → powershell round trip', () => {
   it('an import of the PowerShell 7 exports validates against the schema and loads with the plan loader', () => {
-    const { result } = importAndPrint({ inbound: join(FIX, 'inbound-connectors.json'), outbound: join(FIX, 'outbound-connectors.json'), accepted: join(FIX, 'accepted-domains.json') }, 'ps7.yaml');
+    const { result } = importPs7();
     expect(validatePlanData(parseYaml(result.yaml))).toEqual([]);
     const plan = parsePlan(result.yaml, join(tmp, 'ps7.yaml'), { env: {} });
     expect(plan.connectors.map((c) => c.name)).toEqual([...inboundRaw.map((c) => c.Name), ...importable]);
@@ -75,7 +79,7 @@ describe('import → plan → powershell round trip', () => {
   });
 
   it('the New-*Connector splats for the imported plan carry the exported settings of every connector and TlsSettings value', () => {
-    const { script } = importAndPrint({ inbound: join(FIX, 'inbound-connectors.json'), outbound: join(FIX, 'outbound-connectors.json'), accepted: join(FIX, 'accepted-domains.json') }, 'ps7-b.yaml');
+    const { script } = importPs7();
     const commands = parsePowerShell(script);
     expectInboundRoundTrip(commands, inboundRaw.map((c) => c.Name));
     expectOutboundRoundTrip(commands, importable);

@@ -6,8 +6,9 @@ import { fetchMtaStsPolicy, mtaStsProbe, SHARED_MTA_STS_PORT } from '../../src/p
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProbeContext } from '../../src/types.js';
+import type { Plan } from '../../src/types.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/dns-server.js';
+import { probeContext } from '../helpers/exo.js';
 import { planFromYaml } from '../helpers/plans.js';
 
 let root: CaHandle;
@@ -40,6 +41,7 @@ const serve = (body: string, status = 200, headers: Record<string, string> = { '
   res.writeHead(status, headers);
   res.end(req.url === '/.well-known/mta-sts.txt' ? body : 'wrong path');
 });
+const probeCtx = (plan: Plan, shared = new Map<string, unknown>()) => probeContext(plan, { timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, send: false, runToken: 't', shared });
 const fetchFrom = (port: number, ca = [root.certPem], timeoutMs = 2000) => fetchMtaStsPolicy({ host: 'mta-sts.contoso.com', address: '127.0.0.1', port, ca, timeoutMs });
 
 describe('fetching the MTA-STS policy', () => {
@@ -93,7 +95,7 @@ describe('the MTA-STS probe', () => {
   it('looks up the TXT record and the policy host through the run\'s DNS, and says when the host does not resolve', async () => {
     dns = await startDnsServer({ '_mta-sts.contoso.com': { TXT: ['v=STSv1; id=1'] } });
     const plan = planFromYaml(`version: 1\ndomain: contoso.com\ndns: { servers: ["127.0.0.1:${dns.port}"] }\nconnectors:\n  - name: Smart hosts\n    direction: from-office365\n    smartHosts: [mail.contoso.com]\n    tls: { mode: trusted-ca }\n`);
-    const ctx: ProbeContext = { plan, timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, signal: new AbortController().signal, send: false, runToken: 't', startedAt: new Date(), deps: {}, shared: new Map() };
+    const ctx = probeCtx(plan);
     const data = await mtaStsProbe.run({ scope: 'domain', domain: 'contoso.com' }, ctx);
     expect(data.txt.status).toBe('ok');
     expect(data.policy.error).toMatchObject({ kind: 'dns' });
@@ -108,7 +110,7 @@ describe('the MTA-STS probe', () => {
     writeFileSync(join(dir, 'root.pem'), root.certPem);
     const plan = planFromYaml(`version: 1\ndomain: contoso.com\ntrust: { system: false, ca: [root.pem] }\ndns: { servers: ["127.0.0.1:${dns.port}"] }\nresolve: { "mta-sts.contoso.com:443": 127.0.0.1 }\nconnectors:\n  - name: Smart hosts\n    direction: from-office365\n    smartHosts: [mail.contoso.com]\n    tls: { mode: trusted-ca }\n`, {}, join(dir, 'plan.yaml'));
     const shared = new Map<string, unknown>([[SHARED_MTA_STS_PORT, port]]);
-    const ctx: ProbeContext = { plan, timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, signal: new AbortController().signal, send: false, runToken: 't', startedAt: new Date(), deps: {}, shared };
+    const ctx = probeCtx(plan, shared);
     const data = await mtaStsProbe.run({ scope: 'domain', domain: 'contoso.com' }, ctx);
     expect(data.policy).toMatchObject({ address: '127.0.0.1', addressSource: 'plan', status: 200, body: POLICY, tls: { authorized: true } });
     expect(dns.queries.map((q) => q.name)).toEqual(['_mta-sts.contoso.com']);

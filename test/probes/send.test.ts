@@ -8,6 +8,7 @@ import { createRootCa, issueLeaf, type LabPki } from '../../src/pki/generate.js'
 import { nameMatchesTlsDomain, queueIdOf, sendProbe } from '../../src/probes/send.js';
 import { markAccountRefused } from '../../src/probes/accounts.js';
 import { runPlan } from '../../src/runner/run.js';
+import { entriesOf } from '../../src/runner/subjects.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { labPki, probeContext, runOptions, serverCert, tempDir, writeAndLoadPlan } from '../helpers/exo.js';
 import type { Plan } from '../../src/types.js';
@@ -77,7 +78,7 @@ connectors:
 
 async function send(p: Plan, extra: Parameters<typeof probeContext>[1] = {}) {
   const ctx = probeContext(p, extra);
-  return { data: await sendProbe.run({ scope: 'entry', entry: [...p.connectors, ...p.submission][0] }, ctx), ctx };
+  return { data: await sendProbe.run({ scope: 'entry', entry: entriesOf(p)[0] }, ctx), ctx };
 }
 
 describe('the send probe', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CSP, renderHtml } from '../../src/report/html.js';
 import { escapeHtml, html, httpUrl, linkify, raw, SafeUrl } from '../../src/report/html/template.js';
-import { fixtureReport, HOSTILE_MARKUP } from './fixtures.js';
+import { fixtureReport, HOSTILE_MARKUP, runReport } from './fixtures.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
 import type { RunReport } from '../../src/types.js';
 
@@ -14,18 +14,12 @@ function tagsOf(doc: string): string[] {
 }
 
 function minimal(over: Partial<RunReport> = {}): RunReport {
-  return {
-    schemaVersion: 1,
-    tool: { name: 'relaycheck', version: '0.1.0' },
-    plan: { organization: null, domain: 'contoso.com', file: 'relaycheck.yaml' },
-    startedAt: '2026-11-27T02:00:00.000Z',
+  return runReport({
     durationMs: 1200,
-    verdict: 'pass',
     summary: { pass: 1, warn: 0, fail: 0, error: 0, skipped: 0 },
     results: [{ check: 'dns.mx', status: 'pass', severity: 'high', title: 'MX points at Exchange Online', connector: null, endpoint: null, message: 'MX 0 contoso-com.mail.protection.outlook.com', remediation: '', durationMs: 1 }],
-    transcripts: {},
     ...over,
-  };
+  });
 }
 
 describe('the html template', () => {

@@ -2,7 +2,9 @@
 // endpoint subjects for every connector kind, and SmtpSession objects carrying a chosen chain.
 import { createIntermediateCa, createLabPki, createRootCa, issueLeaf, selfSigned, type CaHandle, type Issued, type LabPki } from '../../src/pki/generate.js';
 import type { SmtpSession, TlsInfo } from '../../src/probes/smtp-types.js';
-import type { Endpoint, EndpointRole, Finding, CheckDefinition, Plan, PlanEntry, Subject } from '../../src/types.js';
+import { formatHostPort } from '../../src/plan/address.js';
+import { endpointsOf } from '../../src/runner/subjects.js';
+import type { Finding, CheckDefinition, Plan, PlanEntry, Subject } from '../../src/types.js';
 
 export const DOMAIN = 'contoso.test';
 export const HOST = `mail.${DOMAIN}`;
@@ -134,11 +136,9 @@ export interface PlanOptions {
 export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject: Subject } {
   const host = o.host ?? HOST;
   const name = KIND_NAMES[kind];
+  const port = o.port ?? (kind === 'submission' ? 587 : 25);
   let entry: PlanEntry;
-  let role: EndpointRole;
-  let port = o.port ?? 25;
   if (kind === 'mx') {
-    role = 'to-office365';
     entry = {
       kind: 'connector',
       direction: 'to-office365',
@@ -155,11 +155,8 @@ export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject:
       path: 'connectors[0]',
     };
   } else if (kind === 'submission') {
-    role = 'submission';
-    port = o.port ?? 587;
     entry = { kind: 'submission', name, endpoint: { host, port }, username: `scanner@${DOMAIN}`, from: `scanner@${DOMAIN}`, sendAs: [], expectForeignSenderRejected: false, path: 'submission[0]' };
   } else {
-    role = 'smart-host';
     const tls =
       kind === 'sh-domain' ? { mode: 'domain' as const, domain: o.tlsDomain ?? HOST }
       : kind === 'sh-wildcard' ? { mode: 'domain' as const, domain: o.tlsDomain ?? `*.${DOMAIN}` }
@@ -168,8 +165,6 @@ export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject:
       : undefined;
     entry = { kind: 'connector', direction: 'from-office365', name, smartHosts: [{ host, port }], tls, path: 'connectors[0]' };
   }
-  const key = `${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const endpoint: Endpoint = { key, host, port, role, ...(o.address ? { address: o.address } : {}) };
   const plan: Plan = {
     file: 'relaycheck.yaml',
     dir: '/plan',
@@ -177,7 +172,7 @@ export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject:
     domain: DOMAIN,
     acceptedDomains: [DOMAIN],
     trust: o.trust ?? { system: true, ca: [] },
-    resolve: o.address ? { [key]: o.address } : {},
+    resolve: o.address ? { [formatHostPort({ host, port })]: o.address } : {},
     dns: { servers: [] },
     connectors: entry.kind === 'connector' ? [entry] : [],
     submission: entry.kind === 'submission' ? [entry] : [],
@@ -185,7 +180,8 @@ export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject:
     tlsPolicy: { expiryWarnDays: o.expiryWarnDays ?? 30 },
     secrets: o.clientCertificate ? [o.clientCertificate.keyPem] : [],
   };
-  return { plan, subject: { scope: 'endpoint', entry, endpoint } };
+  // The endpoint as the runner expands it: role, host:port key and the resolve override.
+  return { plan, subject: { scope: 'endpoint', entry, endpoint: endpointsOf(entry, plan)[0] } };
 }
 
 export function session(peerChain: string[], extra: Partial<TlsInfo> = {}, endpoint = `${HOST}:25`): SmtpSession {

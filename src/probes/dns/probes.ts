@@ -3,7 +3,7 @@
 // the run's resolver, so a name is asked once however many probes need it.
 import { normalizeName, recordsOf } from '../../dns/answer.js';
 import { relayRangesOf } from '../../dns/exo.js';
-import { parseIp, reverseName } from '../../dns/ip.js';
+import { parseIp, reverseName, sameIp } from '../../dns/ip.js';
 import {
   DNS_PROBES,
   type DkimProbeData,
@@ -28,7 +28,7 @@ const MAX_SPF_ROUNDS = 15;
 const MAX_ADDRESSES = 8;
 const MAX_PTR_NAMES = 4;
 
-export function domainOf(subject: Subject): string {
+function domainOf(subject: Subject): string {
   if (subject.scope !== 'domain') throw new Error(`a domain probe got a ${subject.scope} subject`);
   return normalizeName(subject.domain);
 }
@@ -38,27 +38,31 @@ function endpointOf(subject: Subject): { host: string; port: number } {
   return { host: normalizeName(subject.endpoint.host), port: subject.endpoint.port };
 }
 
-const domainKey = (s: Subject) => (s.scope === 'domain' ? normalizeName(s.domain) : s.scope);
+/**
+ * A probe per domain (keyed on the normalized name, as `domainOf` hands it to `gather`) that asks
+ * through the run's resolver and logs into its own transcript.
+ */
+export function domainProbe<T>(id: string, gather: (domain: string, log: DnsLog, ctx: ProbeContext) => Promise<T>): ProbeDefinition<T> {
+  return {
+    id,
+    scope: 'domain',
+    key: (s) => (s.scope === 'domain' ? normalizeName(s.domain) : s.scope),
+    run: async (subject, ctx) => gather(domainOf(subject), new DnsLog(runResolver(ctx)), ctx),
+  };
+}
 
-export const mxProbe: ProbeDefinition<MxProbeData> = {
-  id: DNS_PROBES.mx,
-  scope: 'domain',
-  key: domainKey,
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const mx = await log.ask(domain, 'MX');
-    const names = [...new Set(recordsOf(mx, 'MX').map((r) => r.exchange).filter((h) => h !== ''))].slice(0, MAX_MX_HOSTS);
-    const hosts: MxProbeData['hosts'] = {};
-    await Promise.all(
-      names.map(async (h) => {
-        const [a, aaaa] = await Promise.all([log.ask(h, 'A'), log.ask(h, 'AAAA')]);
-        hosts[h] = { a, aaaa };
-      }),
-    );
-    return { domain, mx, hosts, transcript: log.transcript };
-  },
-};
+export const mxProbe = domainProbe<MxProbeData>(DNS_PROBES.mx, async (domain, log) => {
+  const mx = await log.ask(domain, 'MX');
+  const names = [...new Set(recordsOf(mx, 'MX').map((r) => r.exchange).filter((h) => h !== ''))].slice(0, MAX_MX_HOSTS);
+  const hosts: MxProbeData['hosts'] = {};
+  await Promise.all(
+    names.map(async (h) => {
+      const [a, aaaa] = await Promise.all([log.ask(h, 'A'), log.ask(h, 'AAAA')]);
+      hosts[h] = { a, aaaa };
+    }),
+  );
+  return { domain, mx, hosts, transcript: log.transcript };
+});
 
 /** Gathers every record the SPF evaluation needs, round by round (each include level is one round). */
 export async function gatherSpf(domain: string, relayRanges: string[], log: DnsLog): Promise<{ answers: Record<string, DnsAnswer>; complete: boolean }> {
@@ -75,41 +79,27 @@ export async function gatherSpf(domain: string, relayRanges: string[], log: DnsL
   return { answers, complete: evaluateSpf(domain, lookup, relayRanges).needs.length === 0 };
 }
 
-export const spfProbe: ProbeDefinition<SpfProbeData> = {
-  id: DNS_PROBES.spf,
-  scope: 'domain',
-  key: domainKey,
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const relayRanges = relayRangesOf(ctx.plan);
-    const { answers, complete } = await gatherSpf(domain, relayRanges, log);
-    return { domain, answers, relayRanges, complete, transcript: log.transcript };
-  },
-};
+export const spfProbe = domainProbe<SpfProbeData>(DNS_PROBES.spf, async (domain, log, ctx) => {
+  const relayRanges = relayRangesOf(ctx.plan);
+  const { answers, complete } = await gatherSpf(domain, relayRanges, log);
+  return { domain, answers, relayRanges, complete, transcript: log.transcript };
+});
 
 export const DKIM_SELECTORS = ['selector1', 'selector2'] as const;
 
-export const dkimProbe: ProbeDefinition<DkimProbeData> = {
-  id: DNS_PROBES.dkim,
-  scope: 'domain',
-  key: domainKey,
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const selectors = await Promise.all(
-      DKIM_SELECTORS.map(async (selector): Promise<DkimSelectorData> => {
-        const name = `${selector}._domainkey.${domain}`;
-        const cname = await log.ask(name, 'CNAME');
-        const target = recordsOf(cname, 'CNAME')[0]?.data;
-        if (target) return { selector, name, cname, target: await log.ask(target, 'TXT') };
-        if (cname.status === 'nodata') return { selector, name, cname, txt: await log.ask(name, 'TXT') };
-        return { selector, name, cname };
-      }),
-    );
-    return { domain, selectors, transcript: log.transcript };
-  },
-};
+export const dkimProbe = domainProbe<DkimProbeData>(DNS_PROBES.dkim, async (domain, log) => {
+  const selectors = await Promise.all(
+    DKIM_SELECTORS.map(async (selector): Promise<DkimSelectorData> => {
+      const name = `${selector}._domainkey.${domain}`;
+      const cname = await log.ask(name, 'CNAME');
+      const target = recordsOf(cname, 'CNAME')[0]?.data;
+      if (target) return { selector, name, cname, target: await log.ask(target, 'TXT') };
+      if (cname.status === 'nodata') return { selector, name, cname, txt: await log.ask(name, 'TXT') };
+      return { selector, name, cname };
+    }),
+  );
+  return { domain, selectors, transcript: log.transcript };
+});
 
 /** Parent domains down to two labels: a.b.contoso.com → b.contoso.com, contoso.com. */
 function parentsOf(domain: string): string[] {
@@ -119,38 +109,24 @@ function parentsOf(domain: string): string[] {
   return out;
 }
 
-export const dmarcProbe: ProbeDefinition<DmarcProbeData> = {
-  id: DNS_PROBES.dmarc,
-  scope: 'domain',
-  key: domainKey,
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const answer = await log.ask(`_dmarc.${domain}`, 'TXT');
-    const parents: DnsAnswer[] = [];
-    if (answer.status === 'nxdomain' || answer.status === 'nodata' || (answer.status === 'ok' && !answer.records.some((r) => r.type === 'TXT' && /^v\s*=\s*DMARC1/i.test(r.data)))) {
-      // RFC 7489 §6.6.3: receivers fall back to the organizational domain's record
-      for (const p of parentsOf(domain)) {
-        const a = await log.ask(`_dmarc.${p}`, 'TXT');
-        parents.push(a);
-        if (a.status === 'ok') break;
-      }
+export const dmarcProbe = domainProbe<DmarcProbeData>(DNS_PROBES.dmarc, async (domain, log) => {
+  const answer = await log.ask(`_dmarc.${domain}`, 'TXT');
+  const parents: DnsAnswer[] = [];
+  if (answer.status === 'nxdomain' || answer.status === 'nodata' || (answer.status === 'ok' && !answer.records.some((r) => r.type === 'TXT' && /^v\s*=\s*DMARC1/i.test(r.data)))) {
+    // RFC 7489 §6.6.3: receivers fall back to the organizational domain's record
+    for (const p of parentsOf(domain)) {
+      const a = await log.ask(`_dmarc.${p}`, 'TXT');
+      parents.push(a);
+      if (a.status === 'ok') break;
     }
-    return { domain, answer, parents, transcript: log.transcript };
-  },
-};
+  }
+  return { domain, answer, parents, transcript: log.transcript };
+});
 
-export const tlsRptProbe: ProbeDefinition<TlsRptProbeData> = {
-  id: DNS_PROBES.tlsRpt,
-  scope: 'domain',
-  key: domainKey,
-  async run(subject, ctx) {
-    const domain = domainOf(subject);
-    const log = new DnsLog(runResolver(ctx));
-    const answer = await log.ask(`_smtp._tls.${domain}`, 'TXT');
-    return { domain, answer, transcript: log.transcript };
-  },
-};
+export const tlsRptProbe = domainProbe<TlsRptProbeData>(DNS_PROBES.tlsRpt, async (domain, log) => {
+  const answer = await log.ask(`_smtp._tls.${domain}`, 'TXT');
+  return { domain, answer, transcript: log.transcript };
+});
 
 export const tlsaProbe: ProbeDefinition<TlsaProbeData> = {
   id: DNS_PROBES.tlsa,
@@ -165,26 +141,19 @@ export const tlsaProbe: ProbeDefinition<TlsaProbeData> = {
   },
 };
 
-function sameAddress(a: string, b: string): boolean {
-  const x = parseIp(a);
-  const y = parseIp(b);
-  return x !== null && y !== null && x.family === y.family && x.value === y.value;
-}
-
 async function reverseCheck(address: string, log: DnsLog): Promise<ReverseCheck> {
   const rev = reverseName(address)!;
   const ptr = await log.ask(rev, 'PTR');
-  const family = parseIp(address)!.family;
+  const type = parseIp(address)!.family === 4 ? 'A' : 'AAAA';
   const names = await Promise.all(
     recordsOf(ptr, 'PTR')
       .slice(0, MAX_PTR_NAMES)
       .map(async (r) => {
-        const fwd = await log.ask(r.data, family === 4 ? 'A' : 'AAAA');
-        const addresses = fwd.records.flatMap((x) => (x.type === 'A' || x.type === 'AAAA' ? [x.data] : []));
-        return { name: r.data, addresses, status: fwd.status };
+        const fwd = await log.ask(r.data, type);
+        return { name: r.data, addresses: recordsOf(fwd, type).map((x) => x.data), status: fwd.status };
       }),
   );
-  return { address, ptr, names, confirmed: names.some((n) => n.addresses.some((x) => sameAddress(x, address))) };
+  return { address, ptr, names, confirmed: names.some((n) => n.addresses.some((x) => sameIp(x, address))) };
 }
 
 export const hostProbe: ProbeDefinition<HostProbeData> = {
@@ -195,7 +164,7 @@ export const hostProbe: ProbeDefinition<HostProbeData> = {
     const { host } = endpointOf(subject);
     const log = new DnsLog(runResolver(ctx));
     const [a, aaaa] = await Promise.all([log.ask(host, 'A'), log.ask(host, 'AAAA')]);
-    const addresses = [...a.records, ...aaaa.records].flatMap((r) => (r.type === 'A' || r.type === 'AAAA' ? [r.data] : [])).slice(0, MAX_ADDRESSES);
+    const addresses = [...recordsOf(a, 'A'), ...recordsOf(aaaa, 'AAAA')].map((r) => r.data).slice(0, MAX_ADDRESSES);
     const reverse = await Promise.all(addresses.map((addr) => reverseCheck(addr, log)));
     return { host, a, aaaa, reverse, transcript: log.transcript };
   },

@@ -5,13 +5,13 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, isIP, type Socket } from 'node:net';
 import { createRequire } from 'node:module';
 import type * as DnsPacketModule from 'dns-packet';
+import type { HostPort } from '../../types.js';
 
 let loaded: typeof DnsPacketModule | undefined;
 /** dns-packet, required on the first DNS question: runs without DNS checks never load it. */
 function dnsPacket(): typeof DnsPacketModule {
   return (loaded ??= createRequire(import.meta.url)('dns-packet') as typeof DnsPacketModule);
 }
-import type { HostPort } from '../../types.js';
 
 export type DecodedResponse = DnsPacketModule.DecodedPacket & {
   rcode?: string;
@@ -66,6 +66,25 @@ interface Waiter {
   ignored: number;
 }
 
+/** A socket error ends the exchange: unreachable (ICMP, refused) or another error. */
+function settleError(w: Waiter, err: NodeJS.ErrnoException): void {
+  w.settle({ ok: false, kind: errorKind(err), message: `${err.code ?? 'error'}: ${err.message}`, ignored: w.ignored });
+}
+
+/** The message decoded when it answers the question; anything else is counted as ignored. */
+function decodeAnswer(msg: Buffer, q: Question, w: Waiter): DecodedResponse | undefined {
+  let p: DecodedResponse;
+  try {
+    p = dnsPacket().decode(msg) as DecodedResponse;
+  } catch {
+    w.ignored++;
+    return undefined;
+  }
+  if (answersQuestion(p, q)) return p;
+  w.ignored++;
+  return undefined;
+}
+
 function withTimeout(timeoutMs: number, signal: AbortSignal | undefined, cleanup: () => void, body: (w: Waiter) => void): Promise<ExchangeResult> {
   return new Promise((resolve) => {
     let done = false;
@@ -106,29 +125,19 @@ export function udpExchange(server: HostPort, q: Question, timeoutMs: number, si
     (w) => {
       const family = isIP(server.host) === 6 ? 'udp6' : 'udp4';
       socket = createSocket(family);
-      socket.on('error', (err: NodeJS.ErrnoException) => w.settle({ ok: false, kind: errorKind(err), message: `${err.code ?? 'error'}: ${err.message}`, ignored: w.ignored }));
+      socket.on('error', (err: NodeJS.ErrnoException) => settleError(w, err));
       socket.on('message', (msg, rinfo) => {
         if (!sameAddress(rinfo.address, server.host) || rinfo.port !== server.port) {
           w.ignored++;
           return;
         }
-        let p: DecodedResponse;
-        try {
-          p = dnsPacket().decode(msg) as DecodedResponse;
-        } catch {
-          w.ignored++;
-          return;
-        }
-        if (!answersQuestion(p, q)) {
-          w.ignored++;
-          return;
-        }
-        w.settle({ ok: true, response: p, transport: 'udp', ignored: w.ignored });
+        const p = decodeAnswer(msg, q, w);
+        if (p) w.settle({ ok: true, response: p, transport: 'udp', ignored: w.ignored });
       });
       // connect(): the kernel drops datagrams from other sources and reports ICMP unreachable
       socket.connect(server.port, server.host, () => {
         socket!.send(encodeQuery(q, edns), (err) => {
-          if (err) w.settle({ ok: false, kind: errorKind(err), message: `${(err as NodeJS.ErrnoException).code ?? 'error'}: ${err.message}`, ignored: w.ignored });
+          if (err) settleError(w, err);
         });
       });
     },
@@ -144,7 +153,7 @@ export function tcpExchange(server: HostPort, q: Question, timeoutMs: number, si
     (w) => {
       let buf = Buffer.alloc(0);
       socket = connect({ host: server.host, port: server.port });
-      socket.on('error', (err: NodeJS.ErrnoException) => w.settle({ ok: false, kind: errorKind(err), message: `${err.code ?? 'error'}: ${err.message}`, ignored: w.ignored }));
+      socket.on('error', (err: NodeJS.ErrnoException) => settleError(w, err));
       socket.on('connect', () => {
         const query = encodeQuery(q, edns);
         const len = Buffer.alloc(2);
@@ -160,19 +169,11 @@ export function tcpExchange(server: HostPort, q: Question, timeoutMs: number, si
         while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
           const frame = buf.subarray(2, 2 + buf.readUInt16BE(0));
           buf = buf.subarray(2 + frame.length);
-          let p: DecodedResponse;
-          try {
-            p = dnsPacket().decode(frame) as DecodedResponse;
-          } catch {
-            w.ignored++;
-            continue;
+          const p = decodeAnswer(frame, q, w);
+          if (p) {
+            w.settle({ ok: true, response: p, transport: 'tcp', ignored: w.ignored });
+            return;
           }
-          if (!answersQuestion(p, q)) {
-            w.ignored++;
-            continue;
-          }
-          w.settle({ ok: true, response: p, transport: 'tcp', ignored: w.ignored });
-          return;
         }
       });
       socket.on('end', () => w.settle({ ok: false, kind: 'error', message: 'the server closed the TCP connection without an answer', ignored: w.ignored }));

@@ -2,6 +2,7 @@
 import { planFromYaml } from '../../helpers/plans.js';
 import type { SmtpReply } from '../../../src/probes/smtp-types.js';
 import type { SendAttempt, SendProbeData, SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import { endpointsOf, entriesOf, subjectsFor } from '../../../src/runner/subjects.js';
 import type { CheckDefinition, Finding, Plan, Subject } from '../../../src/types.js';
 
 export function reply(text: string): SmtpReply {
@@ -52,14 +53,15 @@ export function sent(...attempts: SendAttempt[]): SendProbeData {
   return { entry: 'Scanner', attempts, transcript: [] };
 }
 
+/** The plan's first connector or account, as the runner expands it. */
 export function entrySubject(plan: Plan): Subject {
-  return { scope: 'entry', entry: [...plan.connectors, ...plan.submission][0] };
+  return subjectsFor('entry', plan)[0];
 }
 
-export function endpointSubject(plan: Plan, index = 0): Subject {
-  const entry = [...plan.connectors, ...plan.submission][0];
-  const hp = entry.kind === 'submission' ? entry.endpoint : entry.direction === 'to-office365' ? entry.endpoint : entry.smartHosts[index];
-  return { scope: 'endpoint', entry, endpoint: { key: `${hp.host}:${hp.port}`, host: hp.host, port: hp.port, role: entry.kind === 'submission' ? 'submission' : entry.direction === 'to-office365' ? 'to-office365' : 'smart-host' } };
+/** The first endpoint of the plan's first connector or account, as the runner expands it. */
+export function endpointSubject(plan: Plan): Extract<Subject, { scope: 'endpoint' }> {
+  const [entry] = entriesOf(plan);
+  return { scope: 'endpoint', entry, endpoint: endpointsOf(entry, plan)[0] };
 }
 
 export function evaluate(check: CheckDefinition, plan: Plan, subject: Subject, probes: Record<string, unknown>, send = true): Finding {

@@ -3,13 +3,12 @@ import { describe, expect, it } from 'vitest';
 import connectorTls from '../../../checks/config/connector-tls.js';
 import senderAccountMatch from '../../../checks/config/sender-account-match.js';
 import quota from '../../../checks/limits/quota.js';
+import { subjectsFor } from '../../../src/runner/subjects.js';
 import { planFromYaml } from '../../helpers/plans.js';
 import type { CheckDefinition, Finding, Plan } from '../../../src/types.js';
 
 function evaluateEntries(check: CheckDefinition, plan: Plan): Finding[] {
-  const entries = [...plan.connectors, ...plan.submission];
-  return entries
-    .map((entry) => ({ scope: 'entry' as const, entry }))
+  return subjectsFor('entry', plan)
     .filter((s) => !check.appliesTo || check.appliesTo(s, plan))
     .map((subject) => check.evaluate({ subject, plan, probes: {}, now: new Date('2026-11-27T02:00:00Z'), options: { send: false } }) as Finding);
 }

@@ -22,7 +22,10 @@ connectors:
     tls: { mode: domain, domain: mail.contoso.com }
     validation: { from: check@contoso.com, to: [admin@contoso.com] }
 `);
-const judge = (plan = sub, a = attempt()) => evaluate(check, plan, endpointSubject(plan), { send: sent({ ...a, endpoint: endpointSubject(plan).scope === 'endpoint' ? (endpointSubject(plan) as { endpoint: { key: string } }).endpoint.key : '' }) });
+const judge = (plan = sub, a = attempt()) => {
+  const subject = endpointSubject(plan);
+  return evaluate(check, plan, subject, { send: sent({ ...a, endpoint: subject.endpoint.key }) });
+};
 
 describe('send.validation', () => {
   it('passes with the 250 reply and the queue id as evidence', () => {

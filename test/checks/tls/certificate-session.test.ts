@@ -6,7 +6,7 @@ import { LEGACY_SERVER_TLS_OPTIONS } from '../../../src/pki/generate.js';
 import { builtinChecks, builtinProbes } from '../../../src/registry.js';
 import { DEFAULT_TIMEOUTS, runPlan } from '../../../src/runner/run.js';
 import { setSystemRoots } from '../../../src/tls/trust.js';
-import type { Status } from '../../../src/types.js';
+import type { Plan, RunReport, Status } from '../../../src/types.js';
 import { startTlsSmtpServer, type TlsSmtpServer, type TlsSmtpServerOptions } from '../../helpers/tls-smtp-server.js';
 import { fixtures, HOST, planFor, type Fixtures, type Kind, type PlanOptions } from '../../tls/fixtures.js';
 
@@ -29,9 +29,14 @@ async function serve(options: TlsSmtpServerOptions): Promise<TlsSmtpServer> {
 
 const TLS_CHECKS = ['tls.certificate-name', 'tls.certificate-trust', 'tls.certificate-chain', 'tls.certificate-expiry', 'tls.certificate-strength', 'tls.client-certificate'];
 
+/** A run of the built-in registry over the plan, limited to `only`, on the fixtures' clock. */
+function run(plan: Plan, only: string[]): Promise<RunReport> {
+  return runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, { send: false, timeouts: { ...DEFAULT_TIMEOUTS, deadlineMs: 20_000 }, concurrency: 4, now: () => f.now, only });
+}
+
 async function statuses(kind: Kind, server: TlsSmtpServer, o: PlanOptions = {}): Promise<Record<string, Status>> {
   const { plan } = planFor(kind, { ...o, port: server.port, address: '127.0.0.1' });
-  const report = await runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, { send: false, timeouts: { ...DEFAULT_TIMEOUTS, deadlineMs: 20_000 }, concurrency: 4, now: () => f.now, only: TLS_CHECKS });
+  const report = await run(plan, TLS_CHECKS);
   return Object.fromEntries(report.results.map((r) => [r.check, r.status]));
 }
 
@@ -71,7 +76,7 @@ describe('certificate checks over a real STARTTLS session', () => {
     const s = await serve({ key: f.pki.leaves.valid.keyPem, cert: f.pki.leaves.valid.chainPem, requestCert: true });
     const client = f.pki.leaves.client;
     const { plan } = planFor('mx', { port: s.port, address: '127.0.0.1', tlsSenderCertificateName: '*.contoso.test', clientCertificate: { certPem: client.chainPem, keyPem: client.keyPem } });
-    const report = await runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, { send: false, timeouts: { ...DEFAULT_TIMEOUTS, deadlineMs: 20_000 }, concurrency: 4, now: () => f.now, only: ['tls.client-certificate'] });
+    const report = await run(plan, ['tls.client-certificate']);
     expect(report.results).toHaveLength(1);
     expect(report.results[0]).toMatchObject({ status: 'pass', message: expect.stringMatching(/presented and accepted in the TLS handshake/) });
     expect(s.sessions.at(-1)?.clientCertificateSubject).toMatch(/relay\.contoso\.test/);

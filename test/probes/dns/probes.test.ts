@@ -4,6 +4,7 @@ import { SHARED_RESOLVER_KEY, type Resolver } from '../../../src/probes/dns/reso
 import { subjectsFor } from '../../../src/runner/subjects.js';
 import type { Plan, ProbeContext, Subject } from '../../../src/types.js';
 import { startDnsServer, type DnsTestServer, type Zone } from '../../helpers/dns-server.js';
+import { probeContext } from '../../helpers/exo.js';
 import { planFromYaml } from '../../helpers/plans.js';
 
 const zone: Zone = {
@@ -45,7 +46,7 @@ connectors:
     smartHosts: [mail.contoso.com]
     tls: { mode: trusted-ca }
 `);
-  const ctx: ProbeContext = { plan, timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, signal: new AbortController().signal, send: false, runToken: 't', startedAt: new Date(), deps: {}, shared: new Map() };
+  const ctx = probeContext(plan, { timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 1000, tlsMs: 1000, deadlineMs: 10_000 }, send: false, runToken: 't' });
   return { plan, ctx };
 }
 const domain: Subject = { scope: 'domain', domain: 'contoso.com' };

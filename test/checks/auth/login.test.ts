@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/auth/login.js';
 import { entrySubject, evaluate, okAuth, reply, submissionPlan } from './fixtures.js';
-import type { SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import type { SubmissionProbeData } from '../../../src/evidence/sending.js';
 
 const exo = submissionPlan();
 const own = submissionPlan({ endpoint: 'mail.contoso.com:587' });

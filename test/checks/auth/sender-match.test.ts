@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/auth/sender-match.js';
 import { attempt, entrySubject, evaluate, okAuth, reply, sent, submissionPlan } from './fixtures.js';
-import type { SendProbeData, SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import type { SendProbeData, SubmissionProbeData } from '../../../src/evidence/sending.js';
 
 const judge = (plan: ReturnType<typeof submissionPlan>, data: SubmissionProbeData, send: SendProbeData = sent(attempt())) => evaluate(check, plan, entrySubject(plan), { 'auth.submission': data, send });
 const mine = submissionPlan();

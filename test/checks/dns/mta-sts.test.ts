@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/dns/mta-sts.js';
-import type { PolicyFetch } from '../../../src/dns/probe-data.js';
+import type { PolicyFetch } from '../../../src/evidence/dns-probes.js';
 import type { Zone } from '../../helpers/dns-server.js';
 import { zoneAnswer } from '../../helpers/dns-answers.js';
 import { evaluate, mxData } from './fixtures.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/limits/quota.js';
 import { entrySubject, evaluate, submissionPlan } from '../auth/fixtures.js';
-import type { QuotaProbeData } from '../../../src/probes/sending-types.js';
+import type { QuotaProbeData } from '../../../src/evidence/sending.js';
 
 const plan = submissionPlan({}, 'limits: { messagesPerDay: 10, messagesPerMinute: 5 }\n');
 const judge = (q: Partial<QuotaProbeData>) => evaluate(check, plan, entrySubject(plan), { quota: { account: 'scanner@contoso.com', planned: 1, window: 'rolling-24h', storeFile: '/var/lib/relaycheck/relaycheck.sqlite', before: { lastDay: 0, lastMinute: 0 }, ...q } });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/send/delivery.js';
 import { attempt, endpointSubject, evaluate, sent, submissionPlan } from '../auth/fixtures.js';
-import type { DeliveryProbeData, DeliveryResult } from '../../../src/probes/sending-types.js';
+import type { DeliveryProbeData, DeliveryResult } from '../../../src/evidence/sending.js';
 
 const plan = submissionPlan();
 const result = (r: Partial<DeliveryResult>): DeliveryResult => ({ endpoint: 'smtp.office365.com:587', token: 'rc-run-1', polls: 3, mailbox: 'it@contoso.com INBOX', status: 'arrived', ...r });

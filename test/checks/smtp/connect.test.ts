@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/smtp/connect.js';
 import { evaluate, failedAt, healthy, subject } from './session-fixtures.js';
-import type { SmtpSession } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession } from '../../../src/evidence/smtp.js';
 import type { Finding } from '../../../src/types.js';
 
 type Role = Parameters<typeof subject>[0];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/tls/version.js';
 import { evaluate, failedAt, healthy, subject } from '../smtp/session-fixtures.js';
-import type { SmtpSession, TlsVersionScan } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession, TlsVersionScan } from '../../../src/evidence/smtp.js';
 import type { Status } from '../../../src/types.js';
 
 type Role = Parameters<typeof subject>[0];

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { UsageError, type Problem } from '../errors.js';
+import { learnSecret } from '../report/redact.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
 import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
@@ -124,14 +125,20 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       const v = env[value.env];
       if (v === undefined) problem(at, `environment variable ${value.env} is not set`);
       else if (v === '') problem(at, `environment variable ${value.env} is empty`);
-      else secrets.push(v);
+      else {
+        secrets.push(v);
+        learnSecret(v);
+      }
       return { value: v ?? '', source: `env ${value.env}` };
     }
     const path = resolvePath(dir, value.file);
     try {
       const v = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
       if (!v) problem(at, `secret file ${value.file} is empty`);
-      else secrets.push(v);
+      else {
+        secrets.push(v);
+        learnSecret(v);
+      }
       return { value: v, source: `file ${value.file}` };
     } catch (err) {
       problem(at, `cannot read secret file ${value.file}: ${errnoText(err)}`);

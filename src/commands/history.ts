@@ -1,7 +1,8 @@
 // `relaycheck history`: the runs recorded in the local store, newest first — all plans, or the
 // runs of one plan (-c). The plan is only read for its domain and `store:`; its secrets are not
 // resolved, so the history can be read where the credentials are not set.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ReadFileError, readTextFile } from '../fs/read.js';
 import { dirname, resolve } from 'node:path';
 import Table from 'cli-table3';
 import { parse } from 'yaml';
@@ -31,10 +32,9 @@ interface PlanBasics {
 function readPlanBasics(file: string): PlanBasics {
   let data: unknown;
   try {
-    data = parse(readFileSync(file, 'utf8'));
+    data = parse(readTextFile(file, 'plan'));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UsageError([{ file, message: code === 'ENOENT' ? 'cannot read the plan: no such file' : `cannot read the plan: ${(err as Error).message.split('\n')[0]}` }]);
+    throw new UsageError([{ file, message: `cannot read the plan: ${err instanceof ReadFileError ? err.reason : (err as Error).message.split('\n')[0]}` }]);
   }
   const raw = data as { domain?: unknown; store?: unknown } | null;
   if (!raw || typeof raw !== 'object' || typeof raw.domain !== 'string') throw new UsageError([{ file, path: 'domain', message: 'the plan names no domain' }]);

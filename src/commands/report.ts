@@ -1,6 +1,6 @@
 // `relaycheck report RUN.json`: re-render a saved run in another format (console, json, html,
 // junit, nagios, prometheus). Exits 0, or the plugin code under --format nagios.
-import { readFileSync } from 'node:fs';
+import { ReadFileError, readTextFile } from '../fs/read.js';
 import { UsageError } from '../errors.js';
 import { writeReports } from '../report/write.js';
 import { parseFormats, prepareOutputFolder } from '../report/output.js';
@@ -11,9 +11,9 @@ import type { Io } from './run.js';
 export function readRunReport(file: string): RunReport {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readTextFile(file, 'saved run');
   } catch (err) {
-    throw new UsageError([{ file, message: `cannot read the run: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}` }]);
+    throw new UsageError([{ file, message: `cannot read the run: ${err instanceof ReadFileError ? err.reason : (err as Error).message}` }]);
   }
   let data: RunReport;
   try {

@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
-import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
+import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
 import { storePathFor } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -38,14 +38,18 @@ export interface Io {
 
 export function timeoutsFrom(args: { timeout?: number; deadline?: number }): Timeouts {
   const t = { ...DEFAULT_TIMEOUTS };
+  // Node fires a timer of more than 2^31-1 ms after 1 ms: refuse such values rather than end every step at once.
+  const tooLong = `must be at most ${MAX_TIMER_MS} ms (about 24.8 days)`;
   if (args.timeout !== undefined) {
     if (!Number.isFinite(args.timeout) || args.timeout < 100) throw new UsageError([{ path: '--timeout', message: 'must be a number of milliseconds, at least 100' }]);
+    if (args.timeout > MAX_TIMER_MS) throw new UsageError([{ path: '--timeout', message: tooLong }]);
     t.connectMs = t.greetingMs = t.commandMs = t.tlsMs = args.timeout;
     // The deadline must leave room for a few steps per endpoint; keep the default unless asked.
-    t.deadlineMs = Math.max(t.deadlineMs, args.timeout * 4);
+    t.deadlineMs = Math.min(MAX_TIMER_MS, Math.max(t.deadlineMs, args.timeout * 4));
   }
   if (args.deadline !== undefined) {
     if (!Number.isFinite(args.deadline) || args.deadline < 100) throw new UsageError([{ path: '--deadline', message: 'must be a number of milliseconds, at least 100' }]);
+    if (args.deadline > MAX_TIMER_MS) throw new UsageError([{ path: '--deadline', message: tooLong }]);
     t.deadlineMs = args.deadline;
   }
   return t;

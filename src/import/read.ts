@@ -2,7 +2,7 @@
 // (PowerShell 7, `-Encoding utf8` in Windows PowerShell), UTF-16 LE with a BOM (Windows PowerShell
 // 5.1's default for Out-File and `>`), an empty file (the pipeline had no objects), a single object
 // or an array, and Windows PowerShell's `{"value": [...], "Count": n}` wrapping of arrays.
-import { readFileSync } from 'node:fs';
+import { ReadFileError, readBounded } from '../fs/read.js';
 import { UsageError } from '../errors.js';
 
 export type ExportRecord = Record<string, unknown>;
@@ -33,10 +33,9 @@ export interface ExportFile {
 export function readExportFile(file: string, hint: string): ExportFile {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(file);
+    bytes = readBounded(file, 'import export');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    const why = err instanceof ReadFileError ? err.reason : (err as Error).message;
     throw new UsageError([{ file, message: `cannot read the export: ${why}` }]);
   }
   return { file, records: parseExportText(decodePowerShellText(bytes), file, hint) };

@@ -2,10 +2,11 @@
 // secrets read from the environment or files, relative paths against the plan's folder,
 // endpoints expanded with their default ports. Every problem names file, line and plan path.
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { ReadFileError, readTextFile, type ReadKind } from '../fs/read.js';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
 import { UsageError, type Problem } from '../errors.js';
+import { learnSecret } from '../report/redact.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
 import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
@@ -30,10 +31,11 @@ type Raw = Record<string, any>;
 export function loadPlan(file: string, options: LoadOptions = {}): Plan {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    // UTF-8, or UTF-16 as Windows PowerShell 5.1's Out-File writes by default
+    text = readTextFile(file, 'plan');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file (write one with "relaycheck init")' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error).message);
+    const e = err as ReadFileError;
+    const why = e.code === 'ENOENT' ? 'no such file (write one with "relaycheck init")' : e instanceof ReadFileError ? e.reason : String((err as Error)?.message);
     throw new UsageError([{ file, message: `cannot read the plan: ${why}` }]);
   }
   return parsePlan(text, file, options);
@@ -42,6 +44,9 @@ export function loadPlan(file: string, options: LoadOptions = {}): Plan {
 export function parsePlan(text: string, file: string, options: LoadOptions = {}): Plan {
   // Windows editors and PowerShell's Out-File write a UTF-8 byte order mark: not part of the plan.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.includes('\u0000')) {
+    throw new UsageError([{ file, message: 'the plan holds NUL bytes: it is UTF-16 without a byte order mark, or not text; save it as UTF-8 (PowerShell: Out-File -Encoding utf8)' }]);
+  }
   if (/\.json$/i.test(file)) {
     // YAML accepts what JSON does not (trailing commas, comments): hold .json files to JSON.
     try {
@@ -118,20 +123,26 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
   const env = options.env ?? process.env;
   const secrets: string[] = [];
 
-  const readSecret = (value: Raw, at: (string | number)[]): Secret => {
+  const readSecret = (value: Raw, at: (string | number)[], kind: ReadKind = 'secret'): Secret => {
     if (options.secrets === 'ignore') return { value: '', source: typeof value.env === 'string' ? `env ${value.env}` : `file ${value.file}` };
     if (typeof value.env === 'string') {
       const v = env[value.env];
       if (v === undefined) problem(at, `environment variable ${value.env} is not set`);
       else if (v === '') problem(at, `environment variable ${value.env} is empty`);
-      else secrets.push(v);
+      else {
+        secrets.push(v);
+        learnSecret(v);
+      }
       return { value: v ?? '', source: `env ${value.env}` };
     }
     const path = resolvePath(dir, value.file);
     try {
-      const v = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+      const v = readTextFile(path, kind).replace(/\r?\n$/, '');
       if (!v) problem(at, `secret file ${value.file} is empty`);
-      else secrets.push(v);
+      else {
+        secrets.push(v);
+        learnSecret(v);
+      }
       return { value: v, source: `file ${value.file}` };
     } catch (err) {
       problem(at, `cannot read secret file ${value.file}: ${errnoText(err)}`);
@@ -139,10 +150,10 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     }
   };
 
-  const readPem = (relPath: string, at: (string | number)[], what: string): string => {
+  const readPem = (relPath: string, at: (string | number)[], what: string, kind: ReadKind): string => {
     const path = resolvePath(dir, relPath);
     try {
-      const pem = readFileSync(path, 'utf8');
+      const pem = readTextFile(path, kind);
       const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
       if (blocks.length === 0) problem(at, `${relPath} holds no PEM certificate (${what})`);
       for (const [n, block] of blocks.entries()) {
@@ -196,8 +207,8 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       if (c.clientCertificate) {
         clientCertificate = {
           certFile: resolvePath(dir, c.clientCertificate.cert),
-          certPem: readPem(c.clientCertificate.cert, [...at, 'clientCertificate', 'cert'], 'client certificate'),
-          key: readSecret(c.clientCertificate.key, [...at, 'clientCertificate', 'key']),
+          certPem: readPem(c.clientCertificate.cert, [...at, 'clientCertificate', 'cert'], 'client certificate', 'certificate'),
+          key: readSecret(c.clientCertificate.key, [...at, 'clientCertificate', 'key'], 'key'),
         };
       }
       return {
@@ -263,7 +274,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
 
   const trust = {
     system: raw.trust?.system ?? true,
-    ca: ((raw.trust?.ca ?? []) as string[]).map((f, i) => ({ file: resolvePath(dir, f), pem: readPem(f, ['trust', 'ca', i], 'trust anchor') })),
+    ca: ((raw.trust?.ca ?? []) as string[]).map((f, i) => ({ file: resolvePath(dir, f), pem: readPem(f, ['trust', 'ca', i], 'trust anchor', 'CA bundle') })),
   };
   if (!trust.system && trust.ca.length === 0) problem(['trust'], 'trusts nothing: set system: true or list ca: files');
 
@@ -302,6 +313,7 @@ export function parseResolveFlag(entry: string): { key: string; address: string 
 }
 
 function errnoText(err: unknown): string {
+  if (err instanceof ReadFileError) return err.reason;
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return 'no such file';
   if (code === 'EACCES') return 'permission denied';

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { endpointsOf } from '../runner/subjects.js';
 import { accountKey } from '../store/send-log.js';
 import type { AccountRefusal } from '../evidence/sending.js';
+import { learnSecret } from '../report/redact.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, Subject } from '../types.js';
 
 export type { AccountRefusal };
@@ -77,21 +78,22 @@ export function base64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
 }
 
-/** The AUTH PLAIN payload (RFC 4616): "\0user\0password", base64. */
+/** The AUTH PLAIN payload (RFC 4616): "\0user\0password", base64. The password is learned for redaction first. */
 export function saslPlain(username: string, password: string): string {
+  learnSecret(password);
   return base64(`\u0000${username}\u0000${password}`);
 }
 
-/** The AUTH XOAUTH2 payload: "user=…^Aauth=Bearer …^A^A", base64. */
+/** The AUTH XOAUTH2 payload: "user=…^Aauth=Bearer …^A^A", base64. The token is learned for redaction first. */
 export function saslXoauth2(username: string, token: string): string {
+  learnSecret(token);
   return base64(`user=${username}\u0001auth=Bearer ${token}\u0001\u0001`);
 }
 
 /**
  * Everything that must never appear in probe data for an entry: the plan's secrets plus the exact
- * SASL payloads the AUTH probe sends (saslPlain, saslXoauth2), which do not contain
- * base64(secret) as a substring — a server echoing the payload back would otherwise leak the
- * password or token.
+ * SASL payloads the AUTH probe sends (saslPlain, saslXoauth2). Redaction also matches a secret's
+ * base64 at every alignment, so an echoed payload is caught either way.
  */
 export function secretsFor(entry: PlanEntry, plan: Plan): string[] {
   const out = [...plan.secrets];

@@ -15,6 +15,7 @@ import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { accountRefusal, entryKey, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
 import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../exo/replies.js';
 import { redactText } from '../report/redact.js';
+import { saslChallengeView, saslPayloadView } from '../report/sasl-redact.js';
 import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
@@ -151,14 +152,14 @@ function transcriptLogger(transcript: TranscriptLine[], t0: number, secrets: rea
     const text = typeof message === 'string' ? format(message, args) : String(message ?? '');
     if (entry?.tnx === 'client') {
       for (const line of text.split(/\r?\n/)) {
-        if (/^AUTH\s+\S+\s+\S/i.test(line)) push('send', `${line.split(/\s+/).slice(0, 2).join(' ')} ****`);
+        if (/^AUTH\s+\S+\s+\S/i.test(line)) push('send', `${line.split(/\s+/).slice(0, 2).join(' ')} ${saslPayloadView(line.split(/\s+/)[2] ?? '', secrets)}`);
         else if (afterChallenge) push('send', '****');
         else push('send', line);
         afterChallenge = false;
       }
     } else if (entry?.tnx === 'server') {
       const lines = text.split(/\r?\n/).filter(Boolean);
-      for (const line of lines) push('recv', line);
+      for (const line of lines) push('recv', saslChallengeView(line, secrets));
       afterChallenge = /^334[ -]/.test(lines[lines.length - 1] ?? '');
     } else if (text) {
       if (/upgraded with STARTTLS/i.test(text)) tls = true;

@@ -7,8 +7,9 @@
 //   new SmtpClient({ timeouts, signal, limits })
 //   connect(target)          TCP to { host, port, address? }; IPv4/IPv6, DNS, per-address attempts
 //   greeting()               the server's opening reply (greeting timeout)
-//   command(line, phase)     send one line, read one reply (command timeout); AUTH payloads and
-//                            LOGIN/XOAUTH2 continuations are written to the transcript as ****
+//   command(line, phase)     send one line, read one reply (command timeout); AUTH payloads are
+//                            kept decoded with the credential as ****, LOGIN/XOAUTH2
+//                            continuations as ****, 334 challenges decoded and redacted
 //   ehlo(name, phase?)       EHLO with capabilities parsed (keyword → parameters)
 //   startTls(options)        STARTTLS; on 220 discards anything the server sent after the reply
 //                            (RFC 3207 §4.2; noted as `plaintextAfterStarttls`), then upgrades with
@@ -30,6 +31,8 @@ import { formatHostPort } from '../plan/address.js';
 import type { Timeouts, TranscriptLine } from '../types.js';
 import { allowManyListeners, connectTcp, formatMs, kindOfError, type ConnectTarget } from './connect.js';
 import type { EhloResult, SmtpFailure, SmtpFailureKind, SmtpPhase, SmtpReply, TlsInfo } from '../evidence/smtp.js';
+import { redactText } from '../report/redact.js';
+import { redactChallengeToken, saslChallengeView, saslPayloadView } from '../report/sasl-redact.js';
 
 export interface SmtpLimits {
   /** longest reply line accepted, in bytes (default 2,000) */
@@ -46,6 +49,12 @@ export interface SmtpClientOptions {
   timeouts: Pick<Timeouts, 'connectMs' | 'greetingMs' | 'commandMs' | 'tlsMs'>;
   signal?: AbortSignal;
   limits?: Partial<SmtpLimits>;
+  /**
+   * Secrets to scrub from everything the server sends, besides those learned process-wide
+   * (src/report/redact.ts): each received line is redacted before it is parsed, truncated,
+   * recorded or quoted in an error.
+   */
+  secrets?: readonly string[];
 }
 
 export interface StartTlsOptions {
@@ -236,7 +245,8 @@ export class SmtpClient {
       return { reply };
     }
     if (rest?.length) {
-      const preview = rest.subarray(0, 120).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+      // Redacted before it is cut: a cut secret cannot be recognised any more.
+      const preview = this.redact(rest.subarray(0, 4096).toString('latin1')).slice(0, 120).replace(/[^\x20-\x7e]/g, '.');
       this.plaintextAfterStarttls = { bytes: rest.length, preview };
       this.note(`the server sent ${rest.length} bytes of plaintext after 220 to STARTTLS; discarded (RFC 3207): ${JSON.stringify(preview)}`);
     }
@@ -301,7 +311,11 @@ export class SmtpClient {
   }
 
   private record(dir: TranscriptLine['dir'], line: string): void {
-    this.transcript.push({ t: this.elapsed(), dir, tls: this.secure, line });
+    this.transcript.push({ t: this.elapsed(), dir, tls: this.secure, line: this.redact(line) });
+  }
+
+  private redact(text: string): string {
+    return redactText(text, this.options.secrets ?? []);
   }
 
   private redactForTranscript(line: string, secret?: boolean): string {
@@ -309,7 +323,7 @@ export class SmtpClient {
     const auth = /^AUTH\s+(\S+)(\s+\S.*)?$/i.exec(line);
     if (auth) {
       this.authInProgress = true;
-      return auth[2] ? `AUTH ${auth[1]} ****` : `AUTH ${auth[1]}`;
+      return auth[2] ? `AUTH ${auth[1]} ${saslPayloadView(auth[2].trim(), this.options.secrets)}` : `AUTH ${auth[1]}`;
     }
     if (this.authInProgress) return '****'; // LOGIN username/password, XOAUTH2 error acknowledgement
     return line;
@@ -357,7 +371,7 @@ export class SmtpClient {
       const nl = this.buffer.indexOf(10);
       const lineLength = nl < 0 ? this.buffer.length : nl;
       if (lineLength > this.limits.maxLineLength) {
-        const head = this.buffer.subarray(0, 80).toString('latin1').replace(/[^\x20-\x7e]/g, '.');
+        const head = this.redact(this.buffer.subarray(0, 4096).toString('latin1')).slice(0, 80).replace(/[^\x20-\x7e]/g, '.');
         this.note(`reply line longer than ${this.limits.maxLineLength} bytes, starting ${JSON.stringify(head)}`);
         this.fail(new SmtpError('protocol-error', this.phase, `A reply line longer than ${this.limits.maxLineLength} bytes during ${this.phase}; stopped reading`));
         return;
@@ -365,8 +379,12 @@ export class SmtpClient {
       if (nl < 0) return;
       const raw = this.buffer.subarray(0, nl);
       this.buffer = this.buffer.subarray(nl + 1);
-      const line = raw.toString('utf8').replace(/\r$/, '');
-      this.record('recv', line);
+      // Redaction first, before anything parses, truncates or quotes the line. A 334 challenge is
+      // decoded, redacted and kept decoded (the transcript) or re-encoded (what the SASL code reads).
+      const received = raw.toString('utf8').replace(/\r$/, '');
+      const challenge = /^334[ -]/.test(received);
+      const line = challenge ? `${received.slice(0, 4)}${redactChallengeToken(received.slice(4), this.options.secrets)}` : this.redact(received);
+      this.record('recv', challenge ? saslChallengeView(received, this.options.secrets) : line);
       const outcome = this.line(line);
       if (outcome === 'failed') return;
       if (outcome === 'reply' && this.detachAfterReply) {

@@ -21,7 +21,8 @@ import { endpointsOf } from '../runner/subjects.js';
 import { redactDeep } from '../report/redact.js';
 import type { AuthMechanism, EnvelopeProbe, SubmissionProbeData } from '../evidence/sending.js';
 import type { SmtpReply } from '../evidence/smtp.js';
-import type { Endpoint, ProbeContext, ProbeDefinition, SubmissionAccount, TranscriptLine } from '../types.js';
+import type { Endpoint, ProbeContext, ProbeDefinition, SubmissionAccount, TranscriptLine, Plan } from '../types.js';
+import { redactSaslText } from '../report/sasl-redact.js';
 
 export const SUBMISSION_PROBE_ID = 'auth.submission';
 /** The sender of the negative probe: a domain that is never accepted (RFC 2606 .invalid). */
@@ -48,7 +49,8 @@ export function chooseMechanism(account: SubmissionAccount, offered: string[]): 
   return { none: 'the plan gives neither a password nor an OAuth access token' };
 }
 
-function decodeChallenge(reply: SmtpReply): string {
+/** The server's 334 challenge as text: decoded, redacted (before it is cut), one line. */
+function decodeChallenge(reply: SmtpReply, secrets: readonly string[]): string {
   const b64 = (reply.lines[0] ?? '').trim();
   let text = '';
   try {
@@ -56,12 +58,12 @@ function decodeChallenge(reply: SmtpReply): string {
   } catch {
     text = b64;
   }
-  text = text.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
+  text = redactSaslText(text, secrets).replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
   return text.length > 300 ? `${text.slice(0, 299)}…` : text;
 }
 
 /** The SASL exchange. Returns the final reply (235 on success). The client masks every payload in the transcript. */
-async function authenticate(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism): Promise<{ reply: SmtpReply; challenge?: string }> {
+async function authenticate(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism, plan: Plan): Promise<{ reply: SmtpReply; challenge?: string }> {
   if (mechanism === 'PLAIN') {
     const reply = await client.command(`AUTH PLAIN ${saslPlain(account.username, account.password?.value ?? '')}`, 'auth');
     return { reply };
@@ -77,7 +79,7 @@ async function authenticate(client: SmtpClient, account: SubmissionAccount, mech
   const reply = await client.command(`AUTH XOAUTH2 ${saslXoauth2(account.username, account.oauth2?.accessToken.value ?? '')}`, 'auth');
   if (reply.code !== 334) return { reply };
   // RFC 7628 §3.2.3: the server's error comes as a 334 challenge; the client answers empty and gets the final reply.
-  const challenge = decodeChallenge(reply);
+  const challenge = decodeChallenge(reply, secretsFor(account, plan));
   const final = await client.command('', 'auth', { secret: true });
   return { reply: final, challenge };
 }
@@ -120,7 +122,7 @@ export async function runSubmissionProbe(account: SubmissionAccount, endpoint: E
   const since = () => Math.round(performance.now() - t0);
 
   // 1 + 2: the main session.
-  const client = new SmtpClient({ timeouts: ctx.timeouts, signal: ctx.signal });
+  const client = new SmtpClient({ timeouts: ctx.timeouts, signal: ctx.signal, secrets: secretsFor(account, ctx.plan) });
   transcripts.push({ offset: since(), lines: client.transcript });
   try {
     const ehlo = await greetAndEhlo(client, target, ehloName);
@@ -168,7 +170,7 @@ export async function runSubmissionProbe(account: SubmissionAccount, endpoint: E
   if (ctx.signal.aborted) data.withoutTls = { attempted: false, accepted: 'none', notAttempted: 'the run ended first' };
   else if (data.failure && data.failure.phase === 'connect') data.withoutTls = { attempted: false, accepted: 'none', notAttempted: 'the endpoint could not be reached' };
   else {
-    const plain = new SmtpClient({ timeouts: ctx.timeouts, signal: ctx.signal });
+    const plain = new SmtpClient({ timeouts: ctx.timeouts, signal: ctx.signal, secrets: secretsFor(account, ctx.plan) });
     plain.note('is mail accepted without TLS? MAIL FROM and RCPT TO only, never DATA');
     transcripts.push({ offset: since(), lines: plain.transcript });
     data.withoutTls = { attempted: true, accepted: 'none' };
@@ -194,7 +196,7 @@ async function authAndSender(client: SmtpClient, account: SubmissionAccount, mec
   data.auth.attempted = true;
   data.auth.mechanism = mechanism;
   data.auth.basic = mechanism !== 'XOAUTH2';
-  const { reply, challenge } = await authenticate(client, account, mechanism);
+  const { reply, challenge } = await authenticate(client, account, mechanism, ctx.plan);
   data.auth.reply = reply;
   if (challenge) data.auth.challenge = challenge;
   data.auth.ok = reply.code === 235;

@@ -1,9 +1,10 @@
 // Writes a run's reports: files named relaycheck-<UTC stamp>.<ext> in the output folder, or one
 // format to stdout with `--out -`. The console and nagios formats always go to stdout; the
 // prometheus file has a stable name per domain (relaycheck-<domain>.prom) for textfile collectors. Files are written
-// atomically.
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+// atomically, through temporary files of our own (never through a link planted in --out).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../fs/write.js';
 import { formatByName, type RenderContext } from './formats.js';
 import { checkOutput } from './output.js';
 import type { RunReport } from '../types.js';
@@ -13,21 +14,8 @@ export function fileStamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
 
-/**
- * Writes a file whole or not at all: a temporary file in the same folder, then a rename, so a
- * reader (a textfile collector, a web server) never sees half a report. The temporary name does
- * not end in the report's extension, so collectors that glob *.prom ignore it.
- */
-export function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
+/** Reports are written whole or not at all, never through a link (src/fs/write.ts). */
+export const writeAtomic = writeFileAtomic;
 
 export interface WriteResult {
   files: string[];

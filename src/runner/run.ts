@@ -51,6 +51,8 @@ export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 10_000, greetingMs: 20_00
 export const DEFAULT_CONCURRENCY = 50;
 /** An undecided result gets no fix for the thing it could not judge, but what to do about it. */
 export const UNDECIDED_REMEDIATION = 'relaycheck could not decide this check: remove what stopped it (named in the message: an unreachable endpoint, a resolver, the deadline), then run again.';
+/** The longest delay a Node timer takes: a longer one fires after 1 ms (TimeoutOverflowWarning). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** How long probes may take to hand back their partial data after the deadline or Ctrl-C. */
 export const ABORT_GRACE_MS = 1000;
 
@@ -131,7 +133,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
 
   // Run the probes: bounded concurrency, dependencies first, one deadline for everything.
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new Error('deadline')), options.timeouts.deadlineMs);
+  const timer = setTimeout(() => deadline.abort(new Error('deadline')), Math.min(options.timeouts.deadlineMs, MAX_TIMER_MS));
   timer.unref();
   const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
   const shared = options.shared ?? new Map<string, unknown>();

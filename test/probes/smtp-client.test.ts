@@ -65,7 +65,9 @@ describe('SmtpClient', () => {
     await client.command('NOOP', 'mail');
     client.close();
     const sent = client.transcript.filter((l) => l.dir === 'send').map((l) => l.line);
-    expect(sent).toEqual(['AUTH PLAIN ****', 'AUTH LOGIN', '****', '****', 'NOOP']);
+    // The PLAIN payload is kept decoded with the password replaced; LOGIN's lines are masked whole.
+    expect(sent).toEqual(['AUTH PLAIN **** (decoded: \\0user\\0****)', 'AUTH LOGIN', '****', '****', 'NOOP']);
+    expect(client.transcript.filter((l) => l.dir === 'recv').map((l) => l.line)).toEqual(expect.arrayContaining(['334 [decoded] Username:', '334 [decoded] Password:']));
     expect(JSON.stringify(client.transcript)).not.toMatch(/c2VjcmV0|AHVzZXIAc2VjcmV0/);
     expect(received).toContain('c2VjcmV0');
   });

@@ -90,6 +90,19 @@ describe('runPlan', () => {
     expect(report.results[1].message).toMatch(/deadline \(200 ms\) passed before this probe finished/);
   });
 
+  it('does not end the run after 1 ms when the deadline is longer than a Node timer can wait', async () => {
+    const registry: Registry = {
+      probes: [probe('slowish', async (_s, ctx) => {
+        await sleep(100, ctx.signal);
+        return { ctxAborted: ctx.signal.aborted };
+      })],
+      checks: [check('test.slowish', ['slowish'], () => ({ status: 'pass', message: 'answered' }))],
+    };
+    const report = await runPlan(planWithSmartHosts(1), registry, { ...options, timeouts: { ...DEFAULT_TIMEOUTS, deadlineMs: 2 ** 31 + 5 } });
+    expect(report.options?.deadlineHit).toBeUndefined();
+    expect(report.results.map((r) => r.status)).toEqual(['pass']);
+  });
+
   it('ends an interrupted run (Ctrl-C) with a partial report that says so, keeping what finished', async () => {
     const interrupt = new AbortController();
     let started = 0;

@@ -1,7 +1,10 @@
 // One way to test a check, in the style of ESLint's RuleTester: lists of `valid` cases (the check
 // passes) and `invalid` cases (each names the status it expects), every case asserting the status
 // and the words an admin must see. test/checks/registry-coverage.test.ts fails when a registered
-// check has no testCheck(...) call with at least one valid and one invalid case.
+// check has no testCheck(...) call with at least one valid case and one invalid case that warns
+// or fails. That test reads the files as text: import the check as a default import from
+// checks/<area>/<id>.js, pass it by name, and write at least those two cases as object literals
+// in the lists (generated cases may be spread in beside them).
 //
 //   import check from '../../../checks/auth/sender-match.js';
 //   import { testCheck } from '../../helpers/check-tester.js';

@@ -2,8 +2,7 @@
 import { planFromYaml } from '../../helpers/plans.js';
 import type { SmtpReply } from '../../../src/evidence/smtp.js';
 import type { SendAttempt, SendProbeData, SubmissionProbeData } from '../../../src/evidence/sending.js';
-import { endpointsOf, entriesOf, subjectsFor } from '../../../src/runner/subjects.js';
-import type { CheckDefinition, Finding, Plan, Subject } from '../../../src/types.js';
+import type { Plan } from '../../../src/types.js';
 
 export function reply(text: string): SmtpReply {
   const m = /^(\d{3}) ?(.*)$/.exec(text)!;
@@ -51,20 +50,4 @@ export function attempt(extra: Partial<SendAttempt> = {}): SendAttempt {
 
 export function sent(...attempts: SendAttempt[]): SendProbeData {
   return { entry: 'Scanner', attempts, transcript: [] };
-}
-
-/** The plan's first connector or account, as the runner expands it. */
-export function entrySubject(plan: Plan): Subject {
-  return subjectsFor('entry', plan)[0];
-}
-
-/** The first endpoint of the plan's first connector or account, as the runner expands it. */
-export function endpointSubject(plan: Plan): Extract<Subject, { scope: 'endpoint' }> {
-  const [entry] = entriesOf(plan);
-  return { scope: 'endpoint', entry, endpoint: endpointsOf(entry, plan)[0] };
-}
-
-export function evaluate(check: CheckDefinition, plan: Plan, subject: Subject, probes: Record<string, unknown>, send = true): Finding {
-  const out = check.evaluate({ subject, plan, probes, now: new Date('2026-11-27T02:00:00Z'), options: { send } });
-  return Array.isArray(out) ? out[0] : out;
 }

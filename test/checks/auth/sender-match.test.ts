@@ -1,83 +1,101 @@
-import { describe, expect, it } from 'vitest';
 import check from '../../../checks/auth/sender-match.js';
-import { attempt, entrySubject, evaluate, okAuth, reply, sent, submissionPlan } from './fixtures.js';
 import type { SendProbeData, SubmissionProbeData } from '../../../src/evidence/sending.js';
+import { testCheck } from '../../helpers/check-tester.js';
+import { attempt, okAuth, reply, sent, submissionPlan } from './fixtures.js';
 
-const judge = (plan: ReturnType<typeof submissionPlan>, data: SubmissionProbeData, send: SendProbeData = sent(attempt())) => evaluate(check, plan, entrySubject(plan), { 'auth.submission': data, send });
-const mine = submissionPlan();
+const probes = (data: SubmissionProbeData, send: SendProbeData = sent(attempt())) => ({ 'auth.submission': data, send });
 const asCeo = submissionPlan({ from: 'ceo@contoso.com', sendAs: ['ceo@contoso.com'] });
+const ceoUnlisted = submissionPlan({ from: 'ceo@contoso.com' });
+const expectsForeignRefused = submissionPlan({ expectForeignSenderRejected: true });
 const grant = "Add-RecipientPermission -Identity 'ceo@contoso.com' -Trustee 'scanner@contoso.com' -AccessRights SendAs -Confirm:$false";
+const notSent = (reason: 'prerequisite' | 'no-send', message: string) => sent(attempt({ status: 'not-sent', notSent: { reason, message } }));
+const foreign = (accepted: boolean, mail: string, rcpt?: string) =>
+  okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted, refused: !accepted, ...(accepted ? {} : { refusedAt: 'mail' as const }), mail: reply(mail), ...(rcpt ? { rcpt: reply(rcpt) } : {}) } });
 
-describe('auth.sender-match', () => {
-  it('passes when the server accepts the account sending as itself, live and after DATA', () => {
-    const f = judge(mine, okAuth());
-    expect(f.status).toBe('pass');
-    expect(f.message).toBe('scanner@contoso.com may send as scanner@contoso.com, its own address: the server accepted it after AUTH (MAIL FROM → “250 2.1.0 Sender OK”, RCPT TO → “250 2.1.5 Recipient OK”), and the validation message was accepted after DATA');
-  });
-
-  it('fails quoting 550 5.7.60 when Exchange Online refuses the sender at MAIL FROM', () => {
-    const f = judge(asCeo, okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: false, refusedAt: 'mail', mail: reply('550 5.7.60 SMTP; Client does not have permissions to send as this sender') } }), sent(attempt({ status: 'not-sent', notSent: { reason: 'prerequisite', message: 'x' } })));
-    expect(f.status).toBe('fail');
-    expect(f.message).toBe('the server refused scanner@contoso.com sending as ceo@contoso.com at MAIL FROM: “550 5.7.60 SMTP; Client does not have permissions to send as this sender”');
-    expect(f.powershell).toBe(grant);
-    expect(f.exchangeOnline).toContain('5.2.25x');
-  });
-
-  it("fails quoting Postfix's 553 5.7.1 at RCPT TO", () => {
-    const f = judge(asCeo, okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: false, refusedAt: 'rcpt', mail: reply('250 2.1.0 Ok'), rcpt: reply('553 5.7.1 <ceo@contoso.com>: Sender address rejected: not owned by user scanner@contoso.com') } }));
-    expect(f.status).toBe('fail');
-    expect(f.message).toContain('at RCPT TO: “553 5.7.1 <ceo@contoso.com>: Sender address rejected: not owned by user scanner@contoso.com”');
-  });
-
-  it('fails quoting 554 5.2.252 SendAsDenied when the refusal comes only after DATA', () => {
-    const after = sent(attempt({ status: 'refused', from: 'ceo@contoso.com', error: { stage: 'data', responseCode: 554, response: '554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as ceo@contoso.com', message: 'Message failed' } }));
-    const f = judge(asCeo, okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: true, mail: reply('250 2.1.0 Sender OK'), rcpt: reply('250 2.1.5 Recipient OK') } }), after);
-    expect(f.status).toBe('fail');
-    expect(f.message).toContain('after DATA (validation message): “554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as ceo@contoso.com”');
-    expect(f.powershell).toBe(grant);
-  });
-
-  it('fails statically when from is neither the account nor in sendAs, even without a live test', () => {
-    const plan = submissionPlan({ from: 'ceo@contoso.com' });
-    const f = judge(plan, okAuth({ auth: { attempted: false, basic: false, ok: false, notAttempted: 'x' }, senderMatch: undefined }), sent(attempt({ status: 'not-sent', notSent: { reason: 'no-send', message: 'not sent: --no-send' } })));
-    expect(f.status).toBe('fail');
-    expect(f.message).toBe('from ceo@contoso.com is neither the account scanner@contoso.com nor listed in sendAs');
-    expect(f.powershell).toBe(grant);
-  });
-
-  it('warns when the server accepts a sender the plan does not list', () => {
-    const plan = submissionPlan({ from: 'ceo@contoso.com' });
-    const f = judge(plan, okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: true, mail: reply('250 OK'), rcpt: reply('250 OK') } }));
-    expect(f.status).toBe('warn');
-  });
-
-  it('fails when a foreign sender is accepted although the plan expects it refused', () => {
-    const plan = submissionPlan({ endpoint: 'mail.contoso.com:587', expectForeignSenderRejected: true });
-    const f = judge(plan, okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted: true, refused: false, mail: reply('250 2.1.0 Ok'), rcpt: reply('250 2.1.5 Ok') } }));
-    expect(f.status).toBe('fail');
-    expect(f.message).toContain('the server accepted a foreign sender: MAIL FROM:<relaycheck-foreign@example.invalid> → “250 2.1.0 Ok”');
-    expect(f.message).toContain('relaycheck stopped before DATA');
-  });
-
-  it('only warns when Exchange Online accepts a foreign sender before DATA, since it may refuse it after DATA (554 5.2.252)', () => {
-    const plan = submissionPlan({ expectForeignSenderRejected: true });
-    const f = judge(plan, okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted: true, refused: false, mail: reply('250 2.1.0 Sender OK'), rcpt: reply('250 2.1.5 Recipient OK') } }));
-    expect(f.status).toBe('warn');
-    expect(f.message).toMatch(/^not decided for a foreign sender: MAIL FROM:<relaycheck-foreign@example\.invalid> → “250 2\.1\.0 Sender OK”/);
-    expect(f.message).not.toContain('can send as anyone');
-    expect(f.exchangeOnline).toContain('554 5.2.252 SendAsDenied after DATA');
-    expect(f.remediation).toContain("Get-RecipientPermission -Trustee 'scanner@contoso.com'");
-  });
-
-  it('passes and says so when the foreign sender is refused as expected', () => {
-    const plan = submissionPlan({ expectForeignSenderRejected: true });
-    const f = judge(plan, okAuth({ foreignSender: { from: 'relaycheck-foreign@example.invalid', recipient: 'it@contoso.com', accepted: false, refused: true, refusedAt: 'mail', mail: reply('553 5.7.1 <relaycheck-foreign@example.invalid>: Sender address rejected: not owned by user scanner@contoso.com') } }));
-    expect(f.status).toBe('pass');
-    expect(f.message).toContain('was refused as expected (“553 5.7.1');
-  });
-
-  it('is skipped, not failed, when authentication failed and the plan itself is consistent', () => {
-    const f = judge(mine, okAuth({ auth: { attempted: true, mechanism: 'LOGIN', basic: true, ok: false, reply: reply('535 5.7.3 Authentication unsuccessful') }, senderMatch: undefined }), sent(attempt({ status: 'not-sent', notSent: { reason: 'prerequisite', message: 'x' } })));
-    expect(f).toMatchObject({ status: 'skipped', message: 'not tested live: authentication did not succeed (see auth.login); from scanner@contoso.com is the account itself' });
-  });
+testCheck(check, {
+  defaults: { plan: submissionPlan(), probes: probes(okAuth()) },
+  valid: [
+    {
+      name: 'passes when the server accepts the account sending as itself, live and after DATA',
+      message: 'scanner@contoso.com may send as scanner@contoso.com, its own address: the server accepted it after AUTH (MAIL FROM → “250 2.1.0 Sender OK”, RCPT TO → “250 2.1.5 Recipient OK”), and the validation message was accepted after DATA',
+    },
+    {
+      name: 'passes and says so when the foreign sender is refused as expected',
+      plan: expectsForeignRefused,
+      probes: probes(foreign(false, '553 5.7.1 <relaycheck-foreign@example.invalid>: Sender address rejected: not owned by user scanner@contoso.com')),
+      message: ['was refused as expected (“553 5.7.1'],
+    },
+  ],
+  invalid: [
+    {
+      name: 'fails quoting 550 5.7.60 when Exchange Online refuses the sender at MAIL FROM',
+      status: 'fail',
+      plan: asCeo,
+      probes: probes(
+        okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: false, refusedAt: 'mail', mail: reply('550 5.7.60 SMTP; Client does not have permissions to send as this sender') } }),
+        notSent('prerequisite', 'x'),
+      ),
+      message: 'the server refused scanner@contoso.com sending as ceo@contoso.com at MAIL FROM: “550 5.7.60 SMTP; Client does not have permissions to send as this sender”',
+      powershell: grant,
+      exchangeOnline: ['5.2.25x'],
+    },
+    {
+      name: "fails quoting Postfix's 553 5.7.1 at RCPT TO",
+      status: 'fail',
+      plan: asCeo,
+      probes: probes(
+        okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: false, refusedAt: 'rcpt', mail: reply('250 2.1.0 Ok'), rcpt: reply('553 5.7.1 <ceo@contoso.com>: Sender address rejected: not owned by user scanner@contoso.com') } }),
+      ),
+      message: ['at RCPT TO: “553 5.7.1 <ceo@contoso.com>: Sender address rejected: not owned by user scanner@contoso.com”'],
+    },
+    {
+      name: 'fails quoting 554 5.2.252 SendAsDenied when the refusal comes only after DATA',
+      status: 'fail',
+      plan: asCeo,
+      probes: probes(
+        okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: true, mail: reply('250 2.1.0 Sender OK'), rcpt: reply('250 2.1.5 Recipient OK') } }),
+        sent(attempt({ status: 'refused', from: 'ceo@contoso.com', error: { stage: 'data', responseCode: 554, response: '554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as ceo@contoso.com', message: 'Message failed' } })),
+      ),
+      message: ['after DATA (validation message): “554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as ceo@contoso.com”'],
+      powershell: grant,
+    },
+    {
+      name: 'fails statically when from is neither the account nor in sendAs, even without a live test',
+      status: 'fail',
+      plan: ceoUnlisted,
+      probes: probes(okAuth({ auth: { attempted: false, basic: false, ok: false, notAttempted: 'x' }, senderMatch: undefined }), notSent('no-send', 'not sent: --no-send')),
+      message: 'from ceo@contoso.com is neither the account scanner@contoso.com nor listed in sendAs',
+      powershell: grant,
+    },
+    {
+      name: 'warns when the server accepts a sender the plan does not list',
+      status: 'warn',
+      plan: ceoUnlisted,
+      probes: probes(okAuth({ senderMatch: { from: 'ceo@contoso.com', recipient: 'it@contoso.com', accepted: true, mail: reply('250 OK'), rcpt: reply('250 OK') } })),
+      includes: ['ceo@contoso.com'],
+    },
+    {
+      name: 'fails when a foreign sender is accepted although the plan expects it refused',
+      status: 'fail',
+      plan: submissionPlan({ endpoint: 'mail.contoso.com:587', expectForeignSenderRejected: true }),
+      probes: probes(foreign(true, '250 2.1.0 Ok', '250 2.1.5 Ok')),
+      message: ['the server accepted a foreign sender: MAIL FROM:<relaycheck-foreign@example.invalid> → “250 2.1.0 Ok”', 'relaycheck stopped before DATA'],
+    },
+    {
+      name: 'only warns when Exchange Online accepts a foreign sender before DATA, since it may refuse it after DATA (554 5.2.252)',
+      status: 'warn',
+      plan: expectsForeignRefused,
+      probes: probes(foreign(true, '250 2.1.0 Sender OK', '250 2.1.5 Recipient OK')),
+      message: /^not decided for a foreign sender: MAIL FROM:<relaycheck-foreign@example\.invalid> → “250 2\.1\.0 Sender OK”/,
+      excludes: ['can send as anyone'],
+      exchangeOnline: ['554 5.2.252 SendAsDenied after DATA'],
+      remediation: ["Get-RecipientPermission -Trustee 'scanner@contoso.com'"],
+    },
+    {
+      name: 'is skipped, not failed, when authentication failed and the plan itself is consistent',
+      status: 'skipped',
+      probes: probes(okAuth({ auth: { attempted: true, mechanism: 'LOGIN', basic: true, ok: false, reply: reply('535 5.7.3 Authentication unsuccessful') }, senderMatch: undefined }), notSent('prerequisite', 'x')),
+      message: 'not tested live: authentication did not succeed (see auth.login); from scanner@contoso.com is the account itself',
+    },
+  ],
 });

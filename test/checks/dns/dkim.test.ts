@@ -1,59 +1,64 @@
-import { describe, expect, it } from 'vitest';
 import check from '../../../checks/dns/dkim.js';
+import { testCheck } from '../../helpers/check-tester.js';
 import type { Zone } from '../../helpers/dns-server.js';
-import { dkimData, evaluate } from './fixtures.js';
+import { dkimData, NOW, plan } from './fixtures.js';
 
 const T1 = 'selector1-contoso-com._domainkey.contoso.onmicrosoft.com';
 const T2 = 'selector2-contoso-com._domainkey.contoso.onmicrosoft.com';
+const NEW = 'contoso-com.b-v1.dkim.mail.microsoft';
 const good: Zone = {
   'selector1._domainkey.contoso.com': { CNAME: [T1] },
   'selector2._domainkey.contoso.com': { CNAME: [T2] },
   [T1]: { TXT: ['v=DKIM1; k=rsa; p=MIIBIjAN'] },
   [T2]: { TXT: ['v=DKIM1; k=rsa; p=MIIBIjAN'] },
 };
-const run = (zone: Zone) => evaluate(check, { 'dns-dkim': dkimData(zone) });
+const zone = (z: Zone) => ({ 'dns-dkim': dkimData(z) });
+const { ['selector2._domainkey.contoso.com']: _selector2, ...withoutSelector2 } = good;
+const { [T2]: _key2, ...withoutKey2 } = good;
 
-describe('dns.dkim', () => {
-  it('passes when both selectors are CNAMEs to Microsoft with keys behind them', () => {
-    const f = run(good);
-    expect(f.status).toBe('pass');
-    expect(f.message).toBe(`selector1 → ${T1}, selector2 → ${T2}; keys published`);
-  });
+/** The good zone with selector2's CNAME lookup timing out. */
+function selector2TimesOut() {
+  const data = dkimData(good);
+  data.selectors[1] = { ...data.selectors[1]!, cname: { ...data.selectors[1]!.cname, status: 'timeout', records: [], error: 'no answer from 192.0.2.53:53 (2 tries of 3000 ms)' } };
+  return { 'dns-dkim': data };
+}
 
-  it('accepts the newer dkim.mail.microsoft targets', () => {
-    const t = 'contoso-com.b-v1.dkim.mail.microsoft';
-    expect(run({ 'selector1._domainkey.contoso.com': { CNAME: [`selector1-${t}`] }, 'selector2._domainkey.contoso.com': { CNAME: [`selector2-${t}`] }, [`selector1-${t}`]: { TXT: ['v=DKIM1; p=x'] }, [`selector2-${t}`]: { TXT: ['v=DKIM1; p=x'] } }).status).toBe('pass');
-  });
-
-  it('cannot decide when a selector lookup times out, and points at the resolvers, not at publishing records', () => {
-    const data = dkimData(good);
-    data.selectors[1] = { ...data.selectors[1]!, cname: { ...data.selectors[1]!.cname, status: 'timeout', records: [], error: 'no answer from 192.0.2.53:53 (2 tries of 3000 ms)' } };
-    const f = evaluate(check, { 'dns-dkim': data });
-    expect(f.status).toBe('error');
-    expect(f.message).toBe('could not decide for selector2: CNAME selector2._domainkey.contoso.com could not be resolved: no answer from 192.0.2.53:53 (2 tries of 3000 ms)');
-    expect(f.remediation).toMatch(/^Check that the resolvers in dns\.servers/);
-  });
-
-  it('fails when a selector is missing and says how to read the right CNAMEs', () => {
-    const { ['selector2._domainkey.contoso.com']: _gone, ...zone } = good;
-    const f = run(zone);
-    expect(f.status).toBe('fail');
-    expect(f.message).toBe('selector2._domainkey.contoso.com does not exist (NXDOMAIN)');
-    expect(f.remediation).toContain("Get-DkimSigningConfig -Identity 'contoso.com' | Format-List Selector1CNAME, Selector2CNAME");
-  });
-
-  it('fails on a CNAME to a non-Microsoft target and on a self-published key', () => {
-    const f = run({ ...good, 'selector1._domainkey.contoso.com': { CNAME: ['selector1._domainkey.esp.example'] }, 'selector2._domainkey.contoso.com': { TXT: ['v=DKIM1; k=rsa; p=OWNKEY'] } });
-    expect(f.status).toBe('fail');
-    expect(f.message).toMatch(/is a CNAME to selector1\._domainkey\.esp\.example, which is not a Microsoft DKIM target/);
-    expect(f.message).toMatch(/publishes its own DKIM key \(TXT\) instead of a CNAME to Microsoft/);
-  });
-
-  it('warns when the target has no key yet: signing is not enabled', () => {
-    const { [T2]: _key, ...zone } = good;
-    const f = run(zone);
-    expect(f.status).toBe('warn');
-    expect(f.message).toMatch(/selector2 points at .* which publishes no key yet \(NXDOMAIN\)/);
-    expect(f.powershell).toBe("Set-DkimSigningConfig -Identity 'contoso.com' -Enabled $true");
-  });
+testCheck(check, {
+  defaults: { plan, now: NOW },
+  valid: [
+    { name: 'passes when both selectors are CNAMEs to Microsoft with keys behind them', probes: zone(good), message: `selector1 → ${T1}, selector2 → ${T2}; keys published` },
+    {
+      name: 'accepts the newer dkim.mail.microsoft targets',
+      probes: zone({ 'selector1._domainkey.contoso.com': { CNAME: [`selector1-${NEW}`] }, 'selector2._domainkey.contoso.com': { CNAME: [`selector2-${NEW}`] }, [`selector1-${NEW}`]: { TXT: ['v=DKIM1; p=x'] }, [`selector2-${NEW}`]: { TXT: ['v=DKIM1; p=x'] } }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'cannot decide when a selector lookup times out, and points at the resolvers, not at publishing records',
+      status: 'error',
+      probes: selector2TimesOut,
+      message: 'could not decide for selector2: CNAME selector2._domainkey.contoso.com could not be resolved: no answer from 192.0.2.53:53 (2 tries of 3000 ms)',
+      remediation: /^Check that the resolvers in dns\.servers/,
+    },
+    {
+      name: 'fails when a selector is missing and says how to read the right CNAMEs',
+      status: 'fail',
+      probes: zone(withoutSelector2),
+      message: 'selector2._domainkey.contoso.com does not exist (NXDOMAIN)',
+      remediation: ["Get-DkimSigningConfig -Identity 'contoso.com' | Format-List Selector1CNAME, Selector2CNAME"],
+    },
+    {
+      name: 'fails on a CNAME to a non-Microsoft target and on a self-published key',
+      status: 'fail',
+      probes: zone({ ...good, 'selector1._domainkey.contoso.com': { CNAME: ['selector1._domainkey.esp.example'] }, 'selector2._domainkey.contoso.com': { TXT: ['v=DKIM1; k=rsa; p=OWNKEY'] } }),
+      message: [/is a CNAME to selector1\._domainkey\.esp\.example, which is not a Microsoft DKIM target/, /publishes its own DKIM key \(TXT\) instead of a CNAME to Microsoft/],
+    },
+    {
+      name: 'warns when the target has no key yet: signing is not enabled',
+      status: 'warn',
+      probes: zone(withoutKey2),
+      message: /selector2 points at .* which publishes no key yet \(NXDOMAIN\)/,
+      powershell: "Set-DkimSigningConfig -Identity 'contoso.com' -Enabled $true",
+    },
+  ],
 });

@@ -1,6 +1,6 @@
 // Probe data for DNS check tests, built from zone objects (no network): the checks are pure, so
 // each case is a zone and a plan.
-import type { CheckDefinition, Finding, Plan, Subject } from '../../../src/types.js';
+import type { Plan, Subject } from '../../../src/types.js';
 import { subjectsFor } from '../../../src/runner/subjects.js';
 import type { DkimProbeData, DmarcProbeData, HostProbeData, MxProbeData, SpfProbeData, TlsaProbeData, TlsRptProbeData } from '../../../src/evidence/dns-probes.js';
 import { evaluateSpf, type SpfLookup } from '../../../src/dns/spf.js';
@@ -28,21 +28,11 @@ connectors:
 export const plan: Plan = planFromYaml(PLAN_YAML);
 export const NOW = new Date('2026-11-27T12:00:00Z');
 
-export function domainSubject(p: Plan = plan): Subject {
-  return { scope: 'domain', domain: p.domain };
-}
-
 /** The endpoint subject for a smart host of the plan. */
 export function smartHostSubject(host: string, p: Plan = plan): Subject {
   const s = subjectsFor('endpoint', p).find((x) => x.scope === 'endpoint' && x.endpoint.host === host);
   if (!s) throw new Error(`no endpoint ${host}`);
   return s;
-}
-
-export function evaluate(check: CheckDefinition, probes: Record<string, unknown>, subject: Subject = domainSubject(), p: Plan = plan): Finding {
-  const out = check.evaluate({ subject, plan: p, probes, now: NOW, options: { send: false } });
-  if (Array.isArray(out)) throw new Error('expected one finding');
-  return out;
 }
 
 export function mxData(zone: Zone, domain = 'contoso.com'): MxProbeData {

@@ -3,7 +3,7 @@
 import { planFromYaml } from '../../helpers/plans.js';
 import { subjectsFor } from '../../../src/runner/subjects.js';
 import type { SmtpSession } from '../../../src/evidence/smtp.js';
-import type { CheckDefinition, Finding, Plan, Subject } from '../../../src/types.js';
+import type { Plan, Subject } from '../../../src/types.js';
 
 /** A plan with one endpoint of each role: to-office365 (MX), a smart host (trusted-ca), one without TLS settings, submission. */
 export const plan: Plan = planFromYaml(`version: 1
@@ -89,8 +89,5 @@ export function failedAt(failure: SmtpSession['failure'] & object, extra: Partia
   return { ...s, failure, ...extra };
 }
 
-export function evaluate(check: CheckDefinition, subj: Subject, session: SmtpSession): Finding {
-  const out = check.evaluate({ subject: subj, plan, probes: { 'smtp-session': session }, now: new Date('2026-11-27T00:00:00Z'), options: { send: false } });
-  if (Array.isArray(out)) throw new Error('session checks return one finding');
-  return out;
-}
+/** The fixtures' clock: session checks read none, but cases state one. */
+export const NOW = '2026-11-27T00:00:00Z';

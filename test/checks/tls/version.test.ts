@@ -1,10 +1,9 @@
-import { describe, expect, it } from 'vitest';
 import check from '../../../checks/tls/version.js';
-import { evaluate, failedAt, healthy, subject } from '../smtp/session-fixtures.js';
 import type { SmtpSession, TlsVersionScan } from '../../../src/evidence/smtp.js';
-import type { Status } from '../../../src/types.js';
+import { testCheck } from '../../helpers/check-tester.js';
+import { failedAt, healthy, NOW, plan, subject } from '../smtp/session-fixtures.js';
 
-type Role = Parameters<typeof subject>[0];
+const session = (s: SmtpSession) => ({ 'smtp-session': s });
 
 function negotiated(protocol: string, cipher: string, accepted?: TlsVersionScan['accepted']): SmtpSession {
   const s = healthy();
@@ -20,46 +19,52 @@ const handshakeFailed = (accepted: TlsVersionScan['accepted'], errors?: Record<s
 
 const LEGACY = { TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false };
 
-const cases: { name: string; role: Role; session: SmtpSession; status: Status; message: RegExp; exo?: RegExp }[] = [
-  { name: 'TLS 1.3 passes and shows protocol, cipher and key exchange', role: 'smart-host', session: healthy(), status: 'pass', message: /^TLS 1\.3 with TLS_AES_256_GCM_SHA384 \(X25519\)$/ },
-  { name: 'TLS 1.2 passes', role: 'smart-host', session: negotiated('TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256'), status: 'pass', message: /^TLS 1\.2 with ECDHE-RSA-AES128-GCM-SHA256/ },
-  {
-    name: 'a smart host negotiating TLS 1.1 fails, names what it offers and what Exchange Online does',
-    role: 'smart-host',
-    session: negotiated('TLSv1.1', 'ECDHE-ECDSA-AES256-SHA', LEGACY),
-    status: 'fail',
-    message: /^Negotiated TLS 1\.1 with ECDHE-ECDSA-AES256-SHA; the server offers only TLS 1\.0\/1\.1$/,
-    exo: /only TLS 1\.2 and later/,
-  },
-  {
-    name: 'the Exchange Online MX negotiating TLS 1.0 quotes 421 4.7.66',
-    role: 'to-office365',
-    session: negotiated('TLSv1', 'ECDHE-RSA-AES256-SHA', { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false }),
-    status: 'fail',
-    message: /^Negotiated TLS 1\.0 .*offers only TLS 1\.0$/,
-    exo: /421 4\.7\.66 TLS 1\.0 and 1\.1 are not supported/,
-  },
-  { name: 'a failed handshake on a legacy-only server fails with "offers only TLS 1.0/1.1"', role: 'smart-host', session: handshakeFailed(LEGACY), status: 'fail', message: /^The TLS handshake failed; the server offers only TLS 1\.0\/1\.1$/ },
-  { name: 'a failed handshake on a server that does accept TLS 1.2 passes this check', role: 'smart-host', session: handshakeFailed({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true }), status: 'pass', message: /accepts TLS 1\.2\/1\.3 .*another reason/ },
-  { name: 'a handshake no version completes fails', role: 'smart-host', session: handshakeFailed({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false }), status: 'fail', message: /no TLS version from 1\.0 to 1\.3 completed a handshake/ },
-  { name: 'a failed handshake with no version tried cannot decide', role: 'smart-host', session: handshakeFailed({}, { TLSv1: 'not tried: Connection refused' }), status: 'error', message: /^could not decide: .*not tried: Connection refused/ },
-  {
-    name: 'no STARTTLS is skipped',
-    role: 'smart-host',
-    session: { ...healthy(), starttls: { offered: false }, tls: undefined, ehloAfterTls: undefined },
-    status: 'skipped',
-    message: /^Not tested: STARTTLS is not offered/,
-  },
-  { name: 'a session that never connected cannot be decided', role: 'smart-host', session: failedAt({ kind: 'refused', phase: 'connect', message: 'refused' }), status: 'error', message: /^could not decide: the session stopped at connect/ },
-];
-
-describe('tls.version', () => {
-  for (const c of cases) {
-    it(c.name, () => {
-      const f = evaluate(check, subject(c.role), c.session);
-      expect(f.status).toBe(c.status);
-      expect(f.message).toMatch(c.message);
-      if (c.exo) expect(f.exchangeOnline).toMatch(c.exo);
-    });
-  }
+testCheck(check, {
+  defaults: { plan, now: NOW, send: false, subject: subject('smart-host') },
+  valid: [
+    { name: 'TLS 1.3 passes and shows protocol, cipher and key exchange', probes: session(healthy()), message: /^TLS 1\.3 with TLS_AES_256_GCM_SHA384 \(X25519\)$/ },
+    { name: 'TLS 1.2 passes', probes: session(negotiated('TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256')), message: /^TLS 1\.2 with ECDHE-RSA-AES128-GCM-SHA256/ },
+    {
+      name: 'a failed handshake on a server that does accept TLS 1.2 passes this check',
+      probes: session(handshakeFailed({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': true, 'TLSv1.3': true })),
+      message: /accepts TLS 1\.2\/1\.3 .*another reason/,
+    },
+  ],
+  invalid: [
+    {
+      name: 'a smart host negotiating TLS 1.1 fails, names what it offers and what Exchange Online does',
+      status: 'fail',
+      probes: session(negotiated('TLSv1.1', 'ECDHE-ECDSA-AES256-SHA', LEGACY)),
+      message: /^Negotiated TLS 1\.1 with ECDHE-ECDSA-AES256-SHA; the server offers only TLS 1\.0\/1\.1$/,
+      exchangeOnline: /only TLS 1\.2 and later/,
+    },
+    {
+      name: 'the Exchange Online MX negotiating TLS 1.0 quotes 421 4.7.66',
+      status: 'fail',
+      subject: subject('to-office365'),
+      probes: session(negotiated('TLSv1', 'ECDHE-RSA-AES256-SHA', { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false })),
+      message: /^Negotiated TLS 1\.0 .*offers only TLS 1\.0$/,
+      exchangeOnline: /421 4\.7\.66 TLS 1\.0 and 1\.1 are not supported/,
+    },
+    { name: 'a failed handshake on a legacy-only server fails with "offers only TLS 1.0/1.1"', status: 'fail', probes: session(handshakeFailed(LEGACY)), message: /^The TLS handshake failed; the server offers only TLS 1\.0\/1\.1$/ },
+    {
+      name: 'a handshake no version completes fails',
+      status: 'fail',
+      probes: session(handshakeFailed({ TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false })),
+      message: /no TLS version from 1\.0 to 1\.3 completed a handshake/,
+    },
+    {
+      name: 'a failed handshake with no version tried cannot decide',
+      status: 'error',
+      probes: session(handshakeFailed({}, { TLSv1: 'not tried: Connection refused' })),
+      message: /^could not decide: .*not tried: Connection refused/,
+    },
+    {
+      name: 'no STARTTLS is skipped',
+      status: 'skipped',
+      probes: session({ ...healthy(), starttls: { offered: false }, tls: undefined, ehloAfterTls: undefined }),
+      message: /^Not tested: STARTTLS is not offered/,
+    },
+    { name: 'a session that never connected cannot be decided', status: 'error', probes: session(failedAt({ kind: 'refused', phase: 'connect', message: 'refused' })), message: /^could not decide: the session stopped at connect/ },
+  ],
 });

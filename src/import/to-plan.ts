@@ -5,6 +5,7 @@
 // reference/exchange-online.md (TlsSettings ↔ tls.mode, SenderDomains `smtp:*;1`).
 import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
+import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';
 import { renderPlan, type FromOffice365Data, type PlanComment, type PlanData, type ToOffice365Data } from './plan-writer.js';
 
@@ -65,6 +66,23 @@ function chooseDomain(input: ImportInput): { domain: string; from: string; place
   return { domain: 'contoso.com', from: 'nothing in the exports', placeholder: true };
 }
 
+/**
+ * Copies the exported connector settings into a plan entry: everything the export states, except
+ * values New-*Connector sets anyway (short plans) — but a Partner connector's RestrictDomainsTo*
+ * is always copied, because relaycheck powershell would otherwise set it from the connector's
+ * certificate name and IPs.
+ */
+function copySettings(entry: object, exp: { settings?: Record<string, unknown> }, direction: ConnectorDirection, partner: boolean): void {
+  const out = entry as Record<string, unknown>;
+  for (const spec of settingsFor(direction)) {
+    const v = exp.settings?.[spec.key];
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    const keep = partner && spec.key.startsWith('restrictDomainsTo');
+    if (!keep && spec.cmdletDefault !== undefined && v === spec.cmdletDefault) continue;
+    out[spec.key] = v;
+  }
+}
+
 export function importPlan(input: ImportInput): ImportResult {
   const comments: PlanComment[] = [];
   const skipped: string[] = [];
@@ -104,7 +122,7 @@ export function importPlan(input: ImportInput): ImportResult {
     const how = c.tlsSenderCertificateName ? `certificate-based: ${oneLine(c.tlsSenderCertificateName)}` : c.senderIPAddresses.length ? `IP-based: ${c.senderIPAddresses.map(oneLine).join(', ')}` : 'no certificate name or sender IPs';
     itemNotes.push(`From Get-InboundConnector ${q(c.name)} (${c.connectorType ?? 'ConnectorType not exported'}, ${how}).`);
     if (renamed) itemNotes.push(`Renamed: an outbound connector is also called ${q(c.name)}; relaycheck needs unique names. Use ${q(c.name)} as -Identity in Exchange Online.`);
-    if (c.enabled === false) itemNotes.push(`Enabled: false in Exchange Online: this connector attributes nothing until it is enabled (Set-InboundConnector -Identity <name> -Enabled $true). relaycheck tests the set-up as if it were.`);
+    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: this connector attributes nothing until it is enabled (Set-InboundConnector -Identity <name> -Enabled $true); relaycheck reports its checks as skipped while the plan says enabled: false.');
     if (c.connectorType) entry.connectorType = c.connectorType;
     else itemNotes.push('ConnectorType is not in the export: relaycheck assumes OnPremises.');
     if (c.requireTls !== undefined) entry.requireTls = c.requireTls;
@@ -118,8 +136,8 @@ export function importPlan(input: ImportInput): ImportResult {
     if (ips.length) entry.senderIPs = ips;
     if (badIps.length) itemNotes.push(`SenderIPAddresses not copied (not an IP address or CIDR range): ${badIps.map((s) => JSON.stringify(oneLine(s))).join(', ')}`);
     if (c.senderDomains.length) entry.senderDomains = c.senderDomains;
-    if (c.restrictDomainsToCertificate) itemNotes.push('RestrictDomainsToCertificate: true (not a plan setting; relaycheck powershell sets it again for Partner connectors).');
-    if (c.restrictDomainsToIPAddresses) itemNotes.push('RestrictDomainsToIPAddresses: true (not a plan setting; relaycheck powershell sets it again for Partner connectors).');
+    copySettings(entry, c, 'to-office365', c.connectorType === 'Partner');
+    itemNotes.push(...(c.settingNotes ?? []));
     if (c.treatMessagesAsInternal) itemNotes.push('TreatMessagesAsInternal: true — mail through this connector bypasses anti-spam filtering.');
     if (!entry.tlsSenderCertificateName && !entry.senderIPs) itemNotes.push('Neither a certificate name nor sender IPs: Exchange Online cannot attribute relayed mail to the tenant.');
     data.connectors!.push(entry);
@@ -174,8 +192,8 @@ export function importPlan(input: ImportInput): ImportResult {
     const scope = c.isTransportRuleScoped ? 'only when a transport rule routes to it' : c.allAcceptedDomains ? 'for all accepted domains' : c.recipientDomains.length ? `for ${c.recipientDomains.map(oneLine).join(', ')}` : 'scope not exported';
     itemNotes.push(`From Get-OutboundConnector ${q(c.name)} (${c.connectorType ?? 'ConnectorType not exported'}, TlsSettings ${c.tlsSettings ?? 'not set'}, used ${scope}).`);
     if (renamed) itemNotes.push(`Renamed: an inbound connector is also called ${q(c.name)}; relaycheck needs unique names. Use ${q(c.name)} as -Identity in Exchange Online.`);
-    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: no mail uses this connector until it is enabled (Set-OutboundConnector -Identity <name> -Enabled $true).');
-    if (c.connectorType === 'Partner') itemNotes.push('ConnectorType Partner: relaycheck powershell recreates outbound connectors as OnPremises.');
+    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: no mail uses this connector until it is enabled (Set-OutboundConnector -Identity <name> -Enabled $true); relaycheck reports its checks as skipped while the plan says enabled: false.');
+    itemNotes.push(...(c.settingNotes ?? []));
     if (dropped.length) comments.push({ path: [...at, 'smartHosts'], after: `not copied (relaycheck connects to hosts and addresses on port 25, not ranges): ${dropped.map(oneLine).join(', ')}` });
 
     if (c.tlsSettings === null) {
@@ -188,6 +206,9 @@ export function importPlan(input: ImportInput): ImportResult {
     } else {
       entry.tls = { mode: TLS_MODE[c.tlsSettings] };
     }
+    copySettings(entry, c, 'from-office365', false);
+    // The plan states the scope as exported, so relaycheck powershell does not choose one.
+    if (c.scopeExported && entry.recipientDomains === undefined && entry.allAcceptedDomains === undefined && entry.isTransportRuleScoped === undefined) entry.isTransportRuleScoped = false;
     const recipients = c.validationRecipients.filter(isEmail);
     if (recipients.length) entry.validation = { to: recipients };
     data.connectors!.push(entry);

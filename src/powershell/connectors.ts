@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
+import { oauthScript } from './oauth.js';
 import { psArray, psComment, psQuote } from './quote.js';
 
 /** The Exchange Online TlsSettings value of each plan tls.mode. */
@@ -156,6 +157,8 @@ export function connectorScript(plan: Plan): string {
   ];
   const blocks: string[] = [];
   for (const c of plan.connectors) blocks.push(renderSplat(c.direction === 'to-office365' ? inboundSplat(c) : outboundSplat(c, plan)));
-  if (blocks.length === 0) blocks.push('# The plan has no connectors (only submission accounts): nothing to create.');
+  const oauth = oauthScript(plan);
+  if (blocks.length === 0) blocks.push(`# The plan has no connectors (only submission accounts): no connector to create.`);
+  if (oauth) blocks.push(oauth);
   return `${parts.join('\n')}\n\n${blocks.join('\n\n')}\n`;
 }

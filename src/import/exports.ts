@@ -77,7 +77,7 @@ export const EXPORT_HINTS = {
 
 // ─── Reading one property tolerantly ─────────────────────────────────────────────────────────
 
-class Fields {
+export class Fields {
   private readonly byLower = new Map<string, string>();
   constructor(
     readonly record: ExportRecord,

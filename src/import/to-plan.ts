@@ -7,12 +7,16 @@ import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
 import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';
+import type { Exposure } from './smtp-auth-exposure.js';
+import { exposureText } from './smtp-auth-plan.js';
 import { renderPlan, type FromOffice365Data, type PlanComment, type PlanData, type ToOffice365Data } from './plan-writer.js';
 
 export interface ImportInput {
   inbound?: { file: string; connectors: InboundConnectorExport[] };
   outbound?: { file: string; connectors: OutboundConnectorExport[] };
   accepted?: { file: string; domains: AcceptedDomainExport[] };
+  /** who can still authenticate with SMTP AUTH (Get-CASMailbox / Get-TransportConfig / SMTP AUTH clients report) */
+  exposure?: Exposure;
   /** the file the plan will be written to, for the "then run" hint */
   planFile?: string;
 }
@@ -25,6 +29,8 @@ export interface ImportResult {
   skipped: string[];
   /** what the admin has to fill in before the first run */
   fillIn: string[];
+  /** the SMTP AUTH exposure for the command's summary, when the CAS exports were given */
+  exposureSummary?: string[];
   counts: { inbound: number; outbound: number; acceptedDomains: number };
 }
 
@@ -63,6 +69,13 @@ function chooseDomain(input: ImportInput): { domain: string; from: string; place
       return { domain: strip(c.tlsDomain).split('.').slice(1).join('.'), from: `TlsDomain of ${q(c.name)}`, placeholder: true };
     }
   }
+  const mailDomains = new Map<string, number>();
+  for (const m of input.exposure?.input.cas.mailboxes ?? []) {
+    const d = m.address.split('@')[1];
+    if (d && isHostname(d) && !/\.onmicrosoft\.com$/.test(d)) mailDomains.set(d, (mailDomains.get(d) ?? 0) + 1);
+  }
+  const common = [...mailDomains].sort((a, b) => b[1] - a[1])[0];
+  if (common) return { domain: common[0], from: `the most common mailbox domain in ${input.exposure!.input.cas.file}`, placeholder: true };
   return { domain: 'contoso.com', from: 'nothing in the exports', placeholder: true };
 }
 
@@ -228,13 +241,16 @@ export function importPlan(input: ImportInput): ImportResult {
     input.inbound && `inbound:  ${oneLine(input.inbound.file)} (Get-InboundConnector, ${input.inbound.connectors.length} connector${input.inbound.connectors.length === 1 ? '' : 's'})`,
     input.outbound && `outbound: ${oneLine(input.outbound.file)} (Get-OutboundConnector, ${input.outbound.connectors.length} connector${input.outbound.connectors.length === 1 ? '' : 's'})`,
     input.accepted && `accepted: ${oneLine(input.accepted.file)} (Get-AcceptedDomain, ${input.accepted.domains.length} domain${input.accepted.domains.length === 1 ? '' : 's'})`,
+    input.exposure && `SMTP AUTH: ${oneLine(input.exposure.input.cas.file)} (Get-CASMailbox, ${input.exposure.input.cas.mailboxes.length} mailbox${input.exposure.input.cas.mailboxes.length === 1 ? '' : 'es'})`,
   ].filter(Boolean) as string[];
   const inboundCount = input.inbound?.connectors.length ?? 0;
   if (inboundCount) fillIn.push('endpoint: your tenant MX host (the placeholder is the classic form, built from the domain)');
   if (domainGuessed) fillIn.push(`domain: ${domainFrom === 'nothing in the exports' ? 'a placeholder' : `derived from ${domainFrom}`}; give --accepted for the tenant's accepted domains`);
-  fillIn.push('validation: recipients for the validation messages (commented out under each connector)');
+  if (data.connectors!.length) fillIn.push('validation: recipients for the validation messages (commented out under each connector)');
   if (data.connectors!.some((c) => c.direction === 'to-office365' && c.tlsSenderCertificateName)) fillIn.push('clientCertificate: the certificate your mail server presents (certificate-based connectors)');
-  fillIn.push('submission: SMTP AUTH accounts, if any (passwords as { env: NAME })');
+  const exposure = input.exposure ? exposureText(input.exposure, endpoint, domain) : undefined;
+  if (exposure && input.exposure!.exposed.length) fillIn.push('submission: one commented-out entry per account that can still use SMTP AUTH, testing its way forward (FILL IN tenant id, client id and credentials)');
+  else fillIn.push('submission: SMTP AUTH accounts, if any (OAuth 2.0 client credentials; secrets as { env: NAME } or { file: path })');
 
   const header = [
     'relaycheck test plan, imported from Exchange Online exports:',
@@ -242,6 +258,7 @@ export function importPlan(input: ImportInput): ImportResult {
     'Before the first run, fill in what the exports cannot say (search for FILL IN):',
     ...fillIn.map((f) => `  - ${f}`),
     ...(skipped.length ? ['Not imported:', ...skipped.map((s) => `  - ${s}`)] : []),
+    ...(exposure ? ['SMTP AUTH (details at the end of the file):', ...exposure.header.map((l) => `  ${l}`)] : []),
     `Then: relaycheck run -c ${input.planFile ?? 'relaycheck.yaml'} --no-send`,
   ].join('\n');
   comments.unshift({ path: [], before: header });
@@ -251,18 +268,26 @@ export function importPlan(input: ImportInput): ImportResult {
   comments.push({ path: ['trust', 'system'], after: "public CAs; add ca: [./pki/root.pem] for a private CA" });
   comments.push({
     path: [],
-    end: [
-      'FILL IN (optional): SMTP AUTH client submission accounts (smtp.office365.com:587).',
-      'submission:',
-      '  - name: Scanner account',
-      '    endpoint: smtp.office365.com:587',
-      `    username: scanner@${domain}`,
-      '    password: { env: SCANNER_PASSWORD }   # never the password itself: { env: NAME } or { file: path }',
-      `    from: scanner@${domain}`,
-      `    validation: { to: [it@${domain}] }`,
-    ].join('\n'),
+    end: exposure
+      ? exposure.end
+      : [
+          'FILL IN (optional): SMTP AUTH client submission accounts (smtp.office365.com:587), with OAuth 2.0 client credentials',
+          '(Basic authentication for SMTP AUTH is off by default from the end of December 2026).',
+          'submission:',
+          '  - name: Scanner account',
+          '    endpoint: smtp.office365.com:587',
+          `    username: scanner@${domain}`,
+          '    oauth2:',
+          '      tenantId: "FILL IN: tenant id (GUID) or your onmicrosoft.com domain"',
+          '      clientId: "FILL IN: application (client) id of the app registration"',
+          '      certificate: { cert: ./FILL-IN-app-cert.pem, key: { file: ./FILL-IN-app-key.pem } }   # or clientSecret: { env: SCANNER_CLIENT_SECRET }',
+          `    from: scanner@${domain}`,
+          `    validation: { to: [it@${domain}] }`,
+        ].join('\n'),
   });
 
+  // A plan from the SMTP AUTH exports alone has no connectors list (its entries are commented out).
+  if (!input.inbound && !input.outbound && data.connectors!.length === 0) delete data.connectors;
   const yaml = renderPlan(data, { comments });
   return {
     data,
@@ -270,6 +295,7 @@ export function importPlan(input: ImportInput): ImportResult {
     yaml,
     skipped,
     fillIn,
-    counts: { inbound: inboundCount, outbound: data.connectors!.filter((c) => c.direction === 'from-office365').length, acceptedDomains: accepted.length },
+    ...(exposure ? { exposureSummary: exposure.summary } : {}),
+    counts: { inbound: inboundCount, outbound: (data.connectors ?? []).filter((c) => c.direction === 'from-office365').length, acceptedDomains: accepted.length },
   };
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
 import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { rangeToCidrs } from './ip-range.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';
 import type { Exposure } from './smtp-auth-exposure.js';
 import { exposureText } from './smtp-auth-plan.js';
@@ -144,10 +145,16 @@ export function importPlan(input: ImportInput): ImportResult {
       if (isCertName(c.tlsSenderCertificateName)) entry.tlsSenderCertificateName = c.tlsSenderCertificateName;
       else itemNotes.push(`TlsSenderCertificateName ${JSON.stringify(oneLine(c.tlsSenderCertificateName))} is not a domain name relaycheck can hold certificates against; left out.`);
     }
-    const ips = c.senderIPAddresses.filter((ip) => isCidr(ip));
-    const badIps = c.senderIPAddresses.filter((ip) => !isCidr(ip));
+    const ips: string[] = [];
+    const badIps: string[] = [];
+    for (const ip of c.senderIPAddresses) {
+      const cidrs = isCidr(ip) ? [ip] : rangeToCidrs(ip);
+      if (!cidrs) badIps.push(ip);
+      else ips.push(...cidrs.filter((x) => !ips.includes(x)));
+      if (cidrs && cidrs[0] !== ip) itemNotes.push(`SenderIPAddresses range ${oneLine(ip)} written as ${cidrs.join(', ')} (the same addresses).`);
+    }
     if (ips.length) entry.senderIPs = ips;
-    if (badIps.length) itemNotes.push(`SenderIPAddresses not copied (not an IP address or CIDR range): ${badIps.map((s) => JSON.stringify(oneLine(s))).join(', ')}`);
+    if (badIps.length) itemNotes.push(`SenderIPAddresses not copied (not an IP address, CIDR block or IPv4 range): ${badIps.map((s) => JSON.stringify(oneLine(s))).join(', ')}`);
     if (c.senderDomains.length) entry.senderDomains = c.senderDomains;
     copySettings(entry, c, 'to-office365', c.connectorType === 'Partner');
     itemNotes.push(...(c.settingNotes ?? []));

@@ -39,9 +39,32 @@ const enumName = (v: unknown, table: Record<string, string>) => (typeof v === 'n
 const asList = (v: unknown): string[] => (v === null || v === undefined ? [] : Array.isArray(v) ? v : Array.isArray((v as Raw).value) ? (v as Raw).value : [v as string]);
 const stripSmtp = (d: string) => d.replace(/^smtp:/i, '').replace(/;\d+$/, '');
 
+/** IPv4 addresses, CIDR blocks and a-b ranges as the sorted, merged list of [first, last] address numbers they cover. */
+function addressSpans(entries: string[]): string {
+  const n = (ip: string) => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  const spans = entries.map((e): [number, number] => {
+    if (e.includes('-')) {
+      const [a, b] = e.split('-').map((x) => x.trim());
+      return [n(a), n(b)];
+    }
+    const [ip, bits = '32'] = e.split('/');
+    const size = 2 ** (32 - Number(bits));
+    const start = Math.floor(n(ip) / size) * size;
+    return [start, start + size - 1];
+  });
+  spans.sort((x, y) => x[0] - y[0]);
+  const merged: [number, number][] = [];
+  for (const s of spans) {
+    const last = merged[merged.length - 1];
+    if (last && s[0] <= last[1] + 1) last[1] = Math.max(last[1], s[1]);
+    else merged.push([...s]);
+  }
+  return JSON.stringify(merged);
+}
+
 /** What New-InboundConnector / New-OutboundConnector set for a parameter that is not given. */
 const INBOUND_DEFAULTS: Raw = {
-  Enabled: true, Comment: '', SenderIPAddresses: [], TlsSenderCertificateName: null, RestrictDomainsToCertificate: false, RestrictDomainsToIPAddresses: false,
+  Enabled: true, Comment: '', SenderIPAddresses: addressSpans([]), TlsSenderCertificateName: null, RestrictDomainsToCertificate: false, RestrictDomainsToIPAddresses: false,
   TreatMessagesAsInternal: false, CloudServicesMailEnabled: false, TrustedOrganizations: [], AssociatedAcceptedDomains: [],
 };
 const OUTBOUND_DEFAULTS: Raw = {
@@ -56,7 +79,7 @@ function expectedInbound(c: Raw): Raw {
     SenderDomains: asList(c.SenderDomains).map(stripSmtp),
     RequireTls: c.RequireTls,
     TlsSenderCertificateName: c.TlsSenderCertificateName,
-    SenderIPAddresses: asList(c.SenderIPAddresses),
+    SenderIPAddresses: addressSpans(asList(c.SenderIPAddresses)),
     RestrictDomainsToCertificate: c.RestrictDomainsToCertificate,
     RestrictDomainsToIPAddresses: c.RestrictDomainsToIPAddresses,
     TreatMessagesAsInternal: c.TreatMessagesAsInternal,
@@ -97,6 +120,7 @@ function effective(cmd: PsCommand, expected: Raw, defaults: Raw): Raw {
   for (const key of Object.keys(expected)) {
     const v: PsValue | undefined = cmd.params[key];
     if (v === undefined) out[key] = defaults[key];
+    else if (key === 'SenderIPAddresses') out[key] = addressSpans(Array.isArray(v) ? (v as string[]) : [v as string]);
     else out[key] = Array.isArray(expected[key]) && !Array.isArray(v) ? [v] : v;
   }
   return out;
@@ -162,6 +186,8 @@ describe('import → plan → powershell round trip over the export corpus', () 
     expect(outbound.some((c) => c.IsTransportRuleScoped)).toBe(true);
     for (const key of ['CloudServicesMailEnabled', 'RouteAllMessagesViaOnPremises', 'SenderRewritingEnabled', 'TestMode']) expect(outbound.some((c) => c[key] === true), key).toBe(true);
     for (const key of ['TreatMessagesAsInternal', 'CloudServicesMailEnabled', 'RestrictDomainsToCertificate', 'RestrictDomainsToIPAddresses']) expect(inbound.some((c) => c[key] === true), key).toBe(true);
+    // sender IPs as a single address, CIDR blocks and an IPv4 range
+    expect(inbound.flatMap((c) => c.SenderIPAddresses).some((ip: string) => ip.includes('-'))).toBe(true);
   });
 
   it('imports disabled connectors as enabled: false and the Windows PowerShell 5.1 export to the same plan as the PowerShell 7 one', () => {

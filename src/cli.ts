@@ -170,14 +170,28 @@ async function main(argv: string[]): Promise<number> {
           .option('inbound', { coerce: lastValue, type: 'string', describe: 'Get-InboundConnector | ConvertTo-Json -Depth 5 | Out-File in.json -Encoding utf8' })
           .option('outbound', { coerce: lastValue, type: 'string', describe: 'Get-OutboundConnector | ConvertTo-Json -Depth 5 | Out-File out.json -Encoding utf8' })
           .option('accepted', { coerce: lastValue, type: 'string', describe: 'Get-AcceptedDomain | ConvertTo-Json -Depth 5 | Out-File domains.json -Encoding utf8 (gives the plan its domain)' })
+          .option('cas-mailboxes', { coerce: lastValue, type: 'string', describe: 'Get-CASMailbox -ResultSize Unlimited | ConvertTo-Json: list who can still authenticate with SMTP AUTH, with a plan entry per account' })
+          .option('transport-config', { coerce: lastValue, type: 'string', describe: 'Get-TransportConfig | ConvertTo-Json: the tenant setting that mailboxes with SmtpClientAuthenticationDisabled null inherit' })
+          .option('smtp-auth-report', { coerce: lastValue, type: 'string', describe: 'The SMTP AUTH clients report (CSV) from the Exchange admin center: which accounts actually send' })
           .option('out', { coerce: lastValue, alias: 'o', type: 'string', default: 'relaycheck.yaml', describe: 'The plan to write, or - for stdout' })
           .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing plan' })
           .example('$0 import --inbound in.json --outbound out.json --accepted domains.json', 'Write relaycheck.yaml from the three exports; then fill in what it marks FILL IN')
           .example('$0 import --inbound in.json --accepted domains.json -o relay.yaml', 'Only the inbound (relay) connectors')
-          .example('$0 import --inbound in.json --outbound out.json --out - | less', 'Look at the plan without writing it'),
+          .example('$0 import --inbound in.json --outbound out.json --out - | less', 'Look at the plan without writing it')
+          .example('$0 import --cas-mailboxes cas.json --transport-config transport.json --smtp-auth-report smtp-auth.csv -o smtp-auth.yaml', 'Who can still use SMTP AUTH, and a plan entry per account for its way forward'),
       async (a) => {
         const { importCommand } = await import('./commands/import.js');
-        const written = importCommand({ inbound: a.inbound as string | undefined, outbound: a.outbound as string | undefined, accepted: a.accepted as string | undefined, out: String(a.out), force: a.force as boolean });
+        const str = (v: unknown) => v as string | undefined;
+        const written = importCommand({
+          inbound: str(a.inbound),
+          outbound: str(a.outbound),
+          accepted: str(a.accepted),
+          casMailboxes: str(a['cas-mailboxes']),
+          transportConfig: str(a['transport-config']),
+          smtpAuthReport: str(a['smtp-auth-report']),
+          out: String(a.out),
+          force: a.force as boolean,
+        });
         io.stdout(written.stdout);
         if (written.stderr) io.stderr(written.stderr);
       },

@@ -10,6 +10,8 @@ export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
  */
 export const STATUS_RANK: Record<Status, number> = { skipped: 0, pass: 1, warn: 2, error: 3, fail: 4 };
 
+import type { InboundSettings, OutboundSettings } from './plan/exchange-settings.js';
+
 // ─── The resolved plan ──────────────────────────────────────────────────────────────────────
 
 export interface HostPort {
@@ -47,7 +49,7 @@ export interface ClientCertificate {
 
 export type TlsMode = 'any' | 'trusted-ca' | 'domain';
 
-export interface ToOffice365Connector {
+export interface ToOffice365Connector extends InboundSettings {
   kind: 'connector';
   direction: 'to-office365';
   name: string;
@@ -62,7 +64,7 @@ export interface ToOffice365Connector {
   path: string; // "connectors[0]"
 }
 
-export interface FromOffice365Connector {
+export interface FromOffice365Connector extends OutboundSettings {
   kind: 'connector';
   direction: 'from-office365';
   name: string;

@@ -5,13 +5,21 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { parsePlan } from '../plan/load.js';
 import { EXPORT_HINTS, parseAcceptedDomainsExport, parseInboundExport, parseOutboundExport } from '../import/exports.js';
-import { readExportFile } from '../import/read.js';
+import { readExportFile, readExportText } from '../import/read.js';
+import { parseCasMailboxExport, parseSmtpAuthReport, parseTransportConfigExport, SMTP_AUTH_HINTS } from '../import/smtp-auth-exports.js';
+import { assessExposure } from '../import/smtp-auth-exposure.js';
 import { importPlan, type ImportInput, type ImportResult } from '../import/to-plan.js';
 
 export interface ImportArgs {
   inbound?: string;
   outbound?: string;
   accepted?: string;
+  /** Get-CASMailbox | ConvertTo-Json: who can still use SMTP AUTH */
+  casMailboxes?: string;
+  /** Get-TransportConfig | ConvertTo-Json: the tenant's SmtpClientAuthenticationDisabled */
+  transportConfig?: string;
+  /** the Exchange admin center's SMTP AUTH clients report (CSV) */
+  smtpAuthReport?: string;
   /** the plan file to write, or - for stdout */
   out: string;
   force: boolean;
@@ -19,22 +27,41 @@ export interface ImportArgs {
 
 /** Reads the exports and builds the plan; writes nothing. */
 export function buildImport(args: Omit<ImportArgs, 'force'>): ImportResult {
-  if (!args.inbound && !args.outbound) {
-    throw new UsageError([{ path: '--inbound/--outbound', message: `give at least one export: --inbound in.json (${EXPORT_HINTS.inbound}) and/or --outbound out.json (${EXPORT_HINTS.outbound})` }]);
+  if (!args.casMailboxes && (args.transportConfig || args.smtpAuthReport)) {
+    throw new UsageError([{ path: args.transportConfig ? '--transport-config' : '--smtp-auth-report', message: `needs --cas-mailboxes cas.json, the mailboxes it is judged against (${SMTP_AUTH_HINTS.cas})` }]);
+  }
+  if (!args.inbound && !args.outbound && !args.casMailboxes) {
+    throw new UsageError([
+      { path: '--inbound/--outbound', message: `give at least one export: --inbound in.json (${EXPORT_HINTS.inbound}) and/or --outbound out.json (${EXPORT_HINTS.outbound}), or --cas-mailboxes cas.json (${SMTP_AUTH_HINTS.cas})` },
+    ]);
   }
   const input: ImportInput = { planFile: args.out === '-' ? undefined : args.out };
   if (args.inbound) input.inbound = { file: args.inbound, connectors: parseInboundExport(readExportFile(args.inbound, EXPORT_HINTS.inbound)) };
   if (args.outbound) input.outbound = { file: args.outbound, connectors: parseOutboundExport(readExportFile(args.outbound, EXPORT_HINTS.outbound)) };
   if (args.accepted) input.accepted = { file: args.accepted, domains: parseAcceptedDomainsExport(readExportFile(args.accepted, EXPORT_HINTS.accepted)) };
+  if (args.casMailboxes) {
+    input.exposure = assessExposure({
+      cas: { file: args.casMailboxes, mailboxes: parseCasMailboxExport(readExportFile(args.casMailboxes, SMTP_AUTH_HINTS.cas)) },
+      transport: args.transportConfig ? { file: args.transportConfig, smtpAuthDisabled: parseTransportConfigExport(readExportFile(args.transportConfig, SMTP_AUTH_HINTS.transport)) } : undefined,
+      report: args.smtpAuthReport ? { file: args.smtpAuthReport, rows: parseSmtpAuthReport(readExportText(args.smtpAuthReport), args.smtpAuthReport) } : undefined,
+    });
+  }
 
   const result = importPlan(input);
-  if (result.data.connectors!.length === 0) {
+  const connectorExports = Boolean(args.inbound || args.outbound);
+  if (connectorExports && result.data.connectors!.length === 0) {
     const files = [args.inbound, args.outbound].filter(Boolean).join(' and ');
     const why = result.skipped.length ? `: ${result.skipped.join('; ')}` : ' (the exports are empty)';
     throw new UsageError([{ file: files, message: `no connector relaycheck can test${why}` }]);
   }
-  // The plan must load as written; secrets are not read (the import writes none).
-  parsePlan(result.yaml, args.out === '-' ? 'relaycheck.yaml' : args.out, { secrets: 'ignore' });
+  // The plan must load as written; secrets are not read (the import writes none). A plan from the
+  // SMTP AUTH exports alone has only commented-out entries: "nothing to test" until one is used.
+  try {
+    parsePlan(result.yaml, args.out === '-' ? 'relaycheck.yaml' : args.out, { secrets: 'ignore' });
+  } catch (err) {
+    const onlyEmpty = err instanceof UsageError && err.problems.every((p) => /^nothing to test/.test(p.message));
+    if (connectorExports || !onlyEmpty) throw err;
+  }
   return result;
 }
 
@@ -56,6 +83,7 @@ function summary(r: ImportResult, file: string | null): string {
   const lines = [
     `${file ? `Wrote ${file}` : 'Plan written to stdout'}: ${n(r.counts.inbound, 'inbound connector')} (to-office365), ${n(r.counts.outbound, 'outbound connector')} (from-office365), ${n(r.counts.acceptedDomains, 'accepted domain')}.`,
     ...(r.skipped.length ? ['Not imported:', ...r.skipped.map((s) => `  - ${s}`)] : []),
+    ...(r.exposureSummary ?? []),
     'Fill in before the first run (search the file for FILL IN):',
     ...r.fillIn.map((f) => `  - ${f}`),
     `Then: relaycheck run -c ${file ?? 'relaycheck.yaml'} --no-send`,

@@ -4,6 +4,7 @@
 // null or {"value": [...]} wrappers, sender domains as `smtp:*;1`, extra properties ignored, and an
 // absent property kept absent (absent is not false).
 import { UsageError } from '../errors.js';
+import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
 import { unwrapArray, type ExportFile, type ExportRecord } from './read.js';
 
 /**
@@ -33,6 +34,10 @@ export interface InboundConnectorExport {
   restrictDomainsToIPAddresses?: boolean;
   treatMessagesAsInternal?: boolean;
   comment?: string;
+  /** the exported values of the settings in CONNECTOR_SETTINGS, by plan key (absent: not exported) */
+  settings?: Record<string, unknown>;
+  /** settings the export holds in a form relaycheck cannot carry over */
+  settingNotes?: string[];
 }
 
 export interface OutboundConnectorExport {
@@ -50,6 +55,10 @@ export interface OutboundConnectorExport {
   isTransportRuleScoped?: boolean;
   validationRecipients: string[];
   comment?: string;
+  /** true when the export has any of RecipientDomains, AllAcceptedDomains, IsTransportRuleScoped */
+  scopeExported?: boolean;
+  settings?: Record<string, unknown>;
+  settingNotes?: string[];
 }
 
 export interface AcceptedDomainExport {
@@ -68,7 +77,7 @@ export const EXPORT_HINTS = {
 
 // ─── Reading one property tolerantly ─────────────────────────────────────────────────────────
 
-class Fields {
+export class Fields {
   private readonly byLower = new Map<string, string>();
   constructor(
     readonly record: ExportRecord,
@@ -184,6 +193,43 @@ export function senderDomainOf(entry: string): string | null {
   return s || null;
 }
 
+// ─── Connector settings (src/plan/exchange-settings.ts) ─────────────────────────────────────
+
+const ENUM_NUMBERS: Record<string, Record<string, number>> = { ConnectorType: TENANT_CONNECTOR_TYPE };
+
+function readSettingsOf(f: Fields, direction: ConnectorDirection): { settings: Record<string, unknown>; settingNotes: string[] } {
+  const settings: Record<string, unknown> = {};
+  const settingNotes: string[] = [];
+  for (const spec of settingsFor(direction)) {
+    if (!f.has(spec.ps)) continue;
+    if (spec.kind === 'bool') {
+      const v = f.bool(spec.ps);
+      if (v !== undefined) settings[spec.key] = v;
+    } else if (spec.kind === 'text') {
+      const v = f.text(spec.ps);
+      if (v !== undefined) settings[spec.key] = v;
+    } else if (spec.kind === 'list') {
+      settings[spec.key] = f.list(spec.ps).map((d) => (/Domains$/.test(spec.ps) ? (senderDomainOf(d) ?? d) : d));
+    } else {
+      const numbers = ENUM_NUMBERS[spec.ps];
+      if (numbers) {
+        const v = f.enumValue(spec.ps, numbers, spec.ps);
+        if (v !== undefined) settings[spec.key] = v;
+        continue;
+      }
+      // SmtpDaneMode and MtaStsMode are strings in the cmdlet reference; their integer values are
+      // not published, so a number is reported rather than guessed.
+      const raw = f.raw(spec.ps);
+      if (raw === null || raw === undefined || raw === '') continue;
+      const text = typeof raw === 'string' ? raw.trim() : undefined;
+      const hit = text === undefined ? undefined : spec.kind.enum.find((e) => e.toLowerCase() === text.toLowerCase());
+      if (hit) settings[spec.key] = hit;
+      else settingNotes.push(`${spec.ps} ${JSON.stringify(raw).slice(0, 40)} is not one of ${spec.kind.enum.join(', ')}; left out (export it with ConvertTo-Json -EnumsAsStrings in PowerShell 7).`);
+    }
+  }
+  return { settings, settingNotes };
+}
+
 // ─── The three exports ───────────────────────────────────────────────────────────────────────
 
 const INBOUND_MARKERS = ['SenderDomains', 'SenderIPAddresses', 'TlsSenderCertificateName', 'RequireTls', 'RestrictDomainsToCertificate', 'RestrictDomainsToIPAddresses'];
@@ -234,6 +280,7 @@ export function parseInboundExport(exp: ExportFile): InboundConnectorExport[] {
       restrictDomainsToIPAddresses: f.bool('RestrictDomainsToIPAddresses'),
       treatMessagesAsInternal: f.bool('TreatMessagesAsInternal'),
       comment: f.text('Comment'),
+      ...readSettingsOf(f, 'to-office365'),
     };
   });
 }
@@ -256,6 +303,8 @@ export function parseOutboundExport(exp: ExportFile): OutboundConnectorExport[] 
       isTransportRuleScoped: f.bool('IsTransportRuleScoped'),
       validationRecipients: f.list('ValidationRecipients'),
       comment: f.text('Comment'),
+      scopeExported: ['RecipientDomains', 'AllAcceptedDomains', 'IsTransportRuleScoped'].some((p) => f.has(p)),
+      ...readSettingsOf(f, 'from-office365'),
     };
   });
 }

@@ -3,6 +3,7 @@
 // commented-out blocks at the end of a mapping ("fill this in"). Used by `relaycheck import`; any
 // command that writes a plan (the lab) can use it too.
 import { Document, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import type { InboundSettings, OutboundSettings } from '../plan/exchange-settings.js';
 
 export type SecretRef = { env: string } | { file: string };
 
@@ -12,7 +13,7 @@ export interface ValidationData {
   imap?: { host: string; secure?: boolean; username: string; password: SecretRef; mailbox?: string; timeoutSeconds?: number; rejectUnauthorized?: boolean };
 }
 
-export interface ToOffice365Data {
+export interface ToOffice365Data extends InboundSettings {
   name: string;
   direction: 'to-office365';
   endpoint: string;
@@ -25,7 +26,7 @@ export interface ToOffice365Data {
   validation?: ValidationData;
 }
 
-export interface FromOffice365Data {
+export interface FromOffice365Data extends OutboundSettings {
   name: string;
   direction: 'from-office365';
   smartHosts: string[];

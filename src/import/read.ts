@@ -31,6 +31,11 @@ export interface ExportFile {
  * the cmdlet returned no objects). Throws UsageError naming the file for anything that is not JSON.
  */
 export function readExportFile(file: string, hint: string): ExportFile {
+  return { file, records: parseExportText(readExportText(file), file, hint) };
+}
+
+/** The decoded text of an export (JSON, or the CSV the Exchange admin center writes). */
+export function readExportText(file: string): string {
   let bytes: Buffer;
   try {
     bytes = readBounded(file, 'import export');
@@ -38,7 +43,7 @@ export function readExportFile(file: string, hint: string): ExportFile {
     const why = err instanceof ReadFileError ? err.reason : (err as Error).message;
     throw new UsageError([{ file, message: `cannot read the export: ${why}` }]);
   }
-  return { file, records: parseExportText(decodePowerShellText(bytes), file, hint) };
+  return decodePowerShellText(bytes);
 }
 
 export function parseExportText(text: string, file: string, hint: string): ExportRecord[] {

@@ -5,13 +5,19 @@
 // reference/exchange-online.md (TlsSettings ↔ tls.mode, SenderDomains `smtp:*;1`).
 import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
+import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { rangeToCidrs } from './ip-range.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';
+import type { Exposure } from './smtp-auth-exposure.js';
+import { exposureText } from './smtp-auth-plan.js';
 import { renderPlan, type FromOffice365Data, type PlanComment, type PlanData, type ToOffice365Data } from './plan-writer.js';
 
 export interface ImportInput {
   inbound?: { file: string; connectors: InboundConnectorExport[] };
   outbound?: { file: string; connectors: OutboundConnectorExport[] };
   accepted?: { file: string; domains: AcceptedDomainExport[] };
+  /** who can still authenticate with SMTP AUTH (Get-CASMailbox / Get-TransportConfig / SMTP AUTH clients report) */
+  exposure?: Exposure;
   /** the file the plan will be written to, for the "then run" hint */
   planFile?: string;
 }
@@ -24,6 +30,8 @@ export interface ImportResult {
   skipped: string[];
   /** what the admin has to fill in before the first run */
   fillIn: string[];
+  /** the SMTP AUTH exposure for the command's summary, when the CAS exports were given */
+  exposureSummary?: string[];
   counts: { inbound: number; outbound: number; acceptedDomains: number };
 }
 
@@ -62,7 +70,31 @@ function chooseDomain(input: ImportInput): { domain: string; from: string; place
       return { domain: strip(c.tlsDomain).split('.').slice(1).join('.'), from: `TlsDomain of ${q(c.name)}`, placeholder: true };
     }
   }
+  const mailDomains = new Map<string, number>();
+  for (const m of input.exposure?.input.cas.mailboxes ?? []) {
+    const d = m.address.split('@')[1];
+    if (d && isHostname(d) && !/\.onmicrosoft\.com$/.test(d)) mailDomains.set(d, (mailDomains.get(d) ?? 0) + 1);
+  }
+  const common = [...mailDomains].sort((a, b) => b[1] - a[1])[0];
+  if (common) return { domain: common[0], from: `the most common mailbox domain in ${input.exposure!.input.cas.file}`, placeholder: true };
   return { domain: 'contoso.com', from: 'nothing in the exports', placeholder: true };
+}
+
+/**
+ * Copies the exported connector settings into a plan entry: everything the export states, except
+ * values New-*Connector sets anyway (short plans) — but a Partner connector's RestrictDomainsTo*
+ * is always copied, because relaycheck powershell would otherwise set it from the connector's
+ * certificate name and IPs.
+ */
+function copySettings(entry: object, exp: { settings?: Record<string, unknown> }, direction: ConnectorDirection, partner: boolean): void {
+  const out = entry as Record<string, unknown>;
+  for (const spec of settingsFor(direction)) {
+    const v = exp.settings?.[spec.key];
+    if (v === undefined || (Array.isArray(v) && v.length === 0)) continue;
+    const keep = partner && spec.key.startsWith('restrictDomainsTo');
+    if (!keep && spec.cmdletDefault !== undefined && v === spec.cmdletDefault) continue;
+    out[spec.key] = v;
+  }
 }
 
 export function importPlan(input: ImportInput): ImportResult {
@@ -104,7 +136,7 @@ export function importPlan(input: ImportInput): ImportResult {
     const how = c.tlsSenderCertificateName ? `certificate-based: ${oneLine(c.tlsSenderCertificateName)}` : c.senderIPAddresses.length ? `IP-based: ${c.senderIPAddresses.map(oneLine).join(', ')}` : 'no certificate name or sender IPs';
     itemNotes.push(`From Get-InboundConnector ${q(c.name)} (${c.connectorType ?? 'ConnectorType not exported'}, ${how}).`);
     if (renamed) itemNotes.push(`Renamed: an outbound connector is also called ${q(c.name)}; relaycheck needs unique names. Use ${q(c.name)} as -Identity in Exchange Online.`);
-    if (c.enabled === false) itemNotes.push(`Enabled: false in Exchange Online: this connector attributes nothing until it is enabled (Set-InboundConnector -Identity <name> -Enabled $true). relaycheck tests the set-up as if it were.`);
+    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: this connector attributes nothing until it is enabled (Set-InboundConnector -Identity <name> -Enabled $true); relaycheck reports its checks as skipped while the plan says enabled: false.');
     if (c.connectorType) entry.connectorType = c.connectorType;
     else itemNotes.push('ConnectorType is not in the export: relaycheck assumes OnPremises.');
     if (c.requireTls !== undefined) entry.requireTls = c.requireTls;
@@ -113,13 +145,19 @@ export function importPlan(input: ImportInput): ImportResult {
       if (isCertName(c.tlsSenderCertificateName)) entry.tlsSenderCertificateName = c.tlsSenderCertificateName;
       else itemNotes.push(`TlsSenderCertificateName ${JSON.stringify(oneLine(c.tlsSenderCertificateName))} is not a domain name relaycheck can hold certificates against; left out.`);
     }
-    const ips = c.senderIPAddresses.filter((ip) => isCidr(ip));
-    const badIps = c.senderIPAddresses.filter((ip) => !isCidr(ip));
+    const ips: string[] = [];
+    const badIps: string[] = [];
+    for (const ip of c.senderIPAddresses) {
+      const cidrs = isCidr(ip) ? [ip] : rangeToCidrs(ip);
+      if (!cidrs) badIps.push(ip);
+      else ips.push(...cidrs.filter((x) => !ips.includes(x)));
+      if (cidrs && cidrs[0] !== ip) itemNotes.push(`SenderIPAddresses range ${oneLine(ip)} written as ${cidrs.join(', ')} (the same addresses).`);
+    }
     if (ips.length) entry.senderIPs = ips;
-    if (badIps.length) itemNotes.push(`SenderIPAddresses not copied (not an IP address or CIDR range): ${badIps.map((s) => JSON.stringify(oneLine(s))).join(', ')}`);
+    if (badIps.length) itemNotes.push(`SenderIPAddresses not copied (not an IP address, CIDR block or IPv4 range): ${badIps.map((s) => JSON.stringify(oneLine(s))).join(', ')}`);
     if (c.senderDomains.length) entry.senderDomains = c.senderDomains;
-    if (c.restrictDomainsToCertificate) itemNotes.push('RestrictDomainsToCertificate: true (not a plan setting; relaycheck powershell sets it again for Partner connectors).');
-    if (c.restrictDomainsToIPAddresses) itemNotes.push('RestrictDomainsToIPAddresses: true (not a plan setting; relaycheck powershell sets it again for Partner connectors).');
+    copySettings(entry, c, 'to-office365', c.connectorType === 'Partner');
+    itemNotes.push(...(c.settingNotes ?? []));
     if (c.treatMessagesAsInternal) itemNotes.push('TreatMessagesAsInternal: true — mail through this connector bypasses anti-spam filtering.');
     if (!entry.tlsSenderCertificateName && !entry.senderIPs) itemNotes.push('Neither a certificate name nor sender IPs: Exchange Online cannot attribute relayed mail to the tenant.');
     data.connectors!.push(entry);
@@ -174,8 +212,8 @@ export function importPlan(input: ImportInput): ImportResult {
     const scope = c.isTransportRuleScoped ? 'only when a transport rule routes to it' : c.allAcceptedDomains ? 'for all accepted domains' : c.recipientDomains.length ? `for ${c.recipientDomains.map(oneLine).join(', ')}` : 'scope not exported';
     itemNotes.push(`From Get-OutboundConnector ${q(c.name)} (${c.connectorType ?? 'ConnectorType not exported'}, TlsSettings ${c.tlsSettings ?? 'not set'}, used ${scope}).`);
     if (renamed) itemNotes.push(`Renamed: an inbound connector is also called ${q(c.name)}; relaycheck needs unique names. Use ${q(c.name)} as -Identity in Exchange Online.`);
-    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: no mail uses this connector until it is enabled (Set-OutboundConnector -Identity <name> -Enabled $true).');
-    if (c.connectorType === 'Partner') itemNotes.push('ConnectorType Partner: relaycheck powershell recreates outbound connectors as OnPremises.');
+    if (c.enabled === false) itemNotes.push('Enabled: false in Exchange Online: no mail uses this connector until it is enabled (Set-OutboundConnector -Identity <name> -Enabled $true); relaycheck reports its checks as skipped while the plan says enabled: false.');
+    itemNotes.push(...(c.settingNotes ?? []));
     if (dropped.length) comments.push({ path: [...at, 'smartHosts'], after: `not copied (relaycheck connects to hosts and addresses on port 25, not ranges): ${dropped.map(oneLine).join(', ')}` });
 
     if (c.tlsSettings === null) {
@@ -188,6 +226,9 @@ export function importPlan(input: ImportInput): ImportResult {
     } else {
       entry.tls = { mode: TLS_MODE[c.tlsSettings] };
     }
+    copySettings(entry, c, 'from-office365', false);
+    // The plan states the scope as exported, so relaycheck powershell does not choose one.
+    if (c.scopeExported && entry.recipientDomains === undefined && entry.allAcceptedDomains === undefined && entry.isTransportRuleScoped === undefined) entry.isTransportRuleScoped = false;
     const recipients = c.validationRecipients.filter(isEmail);
     if (recipients.length) entry.validation = { to: recipients };
     data.connectors!.push(entry);
@@ -207,13 +248,16 @@ export function importPlan(input: ImportInput): ImportResult {
     input.inbound && `inbound:  ${oneLine(input.inbound.file)} (Get-InboundConnector, ${input.inbound.connectors.length} connector${input.inbound.connectors.length === 1 ? '' : 's'})`,
     input.outbound && `outbound: ${oneLine(input.outbound.file)} (Get-OutboundConnector, ${input.outbound.connectors.length} connector${input.outbound.connectors.length === 1 ? '' : 's'})`,
     input.accepted && `accepted: ${oneLine(input.accepted.file)} (Get-AcceptedDomain, ${input.accepted.domains.length} domain${input.accepted.domains.length === 1 ? '' : 's'})`,
+    input.exposure && `SMTP AUTH: ${oneLine(input.exposure.input.cas.file)} (Get-CASMailbox, ${input.exposure.input.cas.mailboxes.length} mailbox${input.exposure.input.cas.mailboxes.length === 1 ? '' : 'es'})`,
   ].filter(Boolean) as string[];
   const inboundCount = input.inbound?.connectors.length ?? 0;
   if (inboundCount) fillIn.push('endpoint: your tenant MX host (the placeholder is the classic form, built from the domain)');
   if (domainGuessed) fillIn.push(`domain: ${domainFrom === 'nothing in the exports' ? 'a placeholder' : `derived from ${domainFrom}`}; give --accepted for the tenant's accepted domains`);
-  fillIn.push('validation: recipients for the validation messages (commented out under each connector)');
+  if (data.connectors!.length) fillIn.push('validation: recipients for the validation messages (commented out under each connector)');
   if (data.connectors!.some((c) => c.direction === 'to-office365' && c.tlsSenderCertificateName)) fillIn.push('clientCertificate: the certificate your mail server presents (certificate-based connectors)');
-  fillIn.push('submission: SMTP AUTH accounts, if any (passwords as { env: NAME })');
+  const exposure = input.exposure ? exposureText(input.exposure, endpoint, domain) : undefined;
+  if (exposure && input.exposure!.exposed.length) fillIn.push('submission: one commented-out entry per account that can still use SMTP AUTH, testing its way forward (FILL IN tenant id, client id and credentials)');
+  else fillIn.push('submission: SMTP AUTH accounts, if any (OAuth 2.0 client credentials; secrets as { env: NAME } or { file: path })');
 
   const header = [
     'relaycheck test plan, imported from Exchange Online exports:',
@@ -221,6 +265,7 @@ export function importPlan(input: ImportInput): ImportResult {
     'Before the first run, fill in what the exports cannot say (search for FILL IN):',
     ...fillIn.map((f) => `  - ${f}`),
     ...(skipped.length ? ['Not imported:', ...skipped.map((s) => `  - ${s}`)] : []),
+    ...(exposure ? ['SMTP AUTH (details at the end of the file):', ...exposure.header.map((l) => `  ${l}`)] : []),
     `Then: relaycheck run -c ${input.planFile ?? 'relaycheck.yaml'} --no-send`,
   ].join('\n');
   comments.unshift({ path: [], before: header });
@@ -230,18 +275,26 @@ export function importPlan(input: ImportInput): ImportResult {
   comments.push({ path: ['trust', 'system'], after: "public CAs; add ca: [./pki/root.pem] for a private CA" });
   comments.push({
     path: [],
-    end: [
-      'FILL IN (optional): SMTP AUTH client submission accounts (smtp.office365.com:587).',
-      'submission:',
-      '  - name: Scanner account',
-      '    endpoint: smtp.office365.com:587',
-      `    username: scanner@${domain}`,
-      '    password: { env: SCANNER_PASSWORD }   # never the password itself: { env: NAME } or { file: path }',
-      `    from: scanner@${domain}`,
-      `    validation: { to: [it@${domain}] }`,
-    ].join('\n'),
+    end: exposure
+      ? exposure.end
+      : [
+          'FILL IN (optional): SMTP AUTH client submission accounts (smtp.office365.com:587), with OAuth 2.0 client credentials',
+          '(Basic authentication for SMTP AUTH is off by default from the end of December 2026).',
+          'submission:',
+          '  - name: Scanner account',
+          '    endpoint: smtp.office365.com:587',
+          `    username: scanner@${domain}`,
+          '    oauth2:',
+          '      tenantId: "FILL IN: tenant id (GUID) or your onmicrosoft.com domain"',
+          '      clientId: "FILL IN: application (client) id of the app registration"',
+          '      certificate: { cert: ./FILL-IN-app-cert.pem, key: { file: ./FILL-IN-app-key.pem } }   # or clientSecret: { env: SCANNER_CLIENT_SECRET }',
+          `    from: scanner@${domain}`,
+          `    validation: { to: [it@${domain}] }`,
+        ].join('\n'),
   });
 
+  // A plan from the SMTP AUTH exports alone has no connectors list (its entries are commented out).
+  if (!input.inbound && !input.outbound && data.connectors!.length === 0) delete data.connectors;
   const yaml = renderPlan(data, { comments });
   return {
     data,
@@ -249,6 +302,7 @@ export function importPlan(input: ImportInput): ImportResult {
     yaml,
     skipped,
     fillIn,
-    counts: { inbound: inboundCount, outbound: data.connectors!.filter((c) => c.direction === 'from-office365').length, acceptedDomains: accepted.length },
+    ...(exposure ? { exposureSummary: exposure.summary } : {}),
+    counts: { inbound: inboundCount, outbound: (data.connectors ?? []).filter((c) => c.direction === 'from-office365').length, acceptedDomains: accepted.length },
   };
 }

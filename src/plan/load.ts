@@ -9,6 +9,7 @@ import { UsageError, type Problem } from '../errors.js';
 import { learnSecret } from '../report/redact.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
+import { readSettings } from './exchange-settings.js';
 import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
 export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account
@@ -222,6 +223,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
         clientCertificate,
         senderDomains: c.senderDomains ?? ['*'],
         connectorType: c.connectorType ?? 'OnPremises',
+        ...readSettings(c, 'to-office365'),
         validation: validation(c.validation, [...at, 'validation']),
         path: toPlanPath(at),
       };
@@ -232,6 +234,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       name: c.name,
       smartHosts: (c.smartHosts as string[]).map((h) => hostPort(h, 25)),
       tls: c.tls ? { mode: c.tls.mode, domain: c.tls.domain } : undefined,
+      ...readSettings(c, 'from-office365'),
       validation: validation(c.validation, [...at, 'validation']),
       path: toPlanPath(at),
     };

@@ -2,9 +2,12 @@
 // shows ($splat = @{ … }; New-InboundConnector @splat). Parameters: New-InboundConnector /
 // New-OutboundConnector reference (ConnectorType, SenderDomains, RequireTls,
 // TlsSenderCertificateName, SenderIPAddresses, RestrictDomainsTo*; SmartHosts, UseMXRecord,
-// TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped).
+// TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped), plus the
+// plan's other Exchange Online settings (Enabled, Comment, SmtpDaneMode, …: src/plan/exchange-settings.ts).
 import { isIP } from 'node:net';
+import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
+import { oauthScript } from './oauth.js';
 import { psArray, psComment, psQuote } from './quote.js';
 
 /** The Exchange Online TlsSettings value of each plan tls.mode. */
@@ -40,6 +43,24 @@ export function renderSplat(s: Splat): string {
   ].join('\n');
 }
 
+/** Keys the splat functions write themselves (they have a relaycheck default when the plan is silent). */
+const WRITTEN_BY_SPLAT = new Set(['connectorType', 'restrictDomainsToCertificate', 'restrictDomainsToIPAddresses', 'recipientDomains', 'allAcceptedDomains', 'isTransportRuleScoped']);
+
+/** The plan's other Exchange Online settings (Enabled, Comment, …), in table order, as the plan states them. */
+function planSettings(c: object, direction: ConnectorDirection): [string, SplatValue][] {
+  const out: [string, SplatValue][] = [];
+  for (const spec of settingsFor(direction)) {
+    if (WRITTEN_BY_SPLAT.has(spec.key)) continue;
+    const v = (c as Record<string, unknown>)[spec.key];
+    if (typeof v === 'string' || typeof v === 'boolean' || Array.isArray(v)) out.push([spec.ps, v as SplatValue]);
+  }
+  return out;
+}
+
+function disabledComment(c: { enabled?: boolean }, cmdlet: string): string[] {
+  return c.enabled === false ? [`Enabled $false, as in the plan: the connector is created disabled; turn it on with ${cmdlet} -Identity <name> -Enabled $true.`] : [];
+}
+
 export function inboundSplat(c: ToOffice365Connector): Splat {
   const params: [string, SplatValue][] = [
     ['Name', c.name],
@@ -51,12 +72,17 @@ export function inboundSplat(c: ToOffice365Connector): Splat {
   if (c.tlsSenderCertificateName) params.push(['TlsSenderCertificateName', c.tlsSenderCertificateName]);
   if (c.senderIPs.length) params.push(['SenderIPAddresses', c.senderIPs]);
   if (c.tlsSenderCertificateName && c.senderIPs.length) comments.push('Both a certificate name and sender IPs: either one attributes the mail to your tenant.');
-  if (c.connectorType === 'Partner') {
-    // Partner connectors accept by default from anyone claiming the sender domains: hold them to
-    // the certificate or the addresses the plan names.
-    if (c.tlsSenderCertificateName) params.push(['RestrictDomainsToCertificate', true]);
-    if (c.senderIPs.length) params.push(['RestrictDomainsToIPAddresses', true]);
-    comments.push('Partner: accepts mail from the sender domains only with this certificate / from these addresses (RestrictDomainsTo*).');
+  // Partner connectors accept by default from anyone claiming the sender domains: unless the plan
+  // says otherwise, hold them to the certificate or the addresses the plan names.
+  const partner = c.connectorType === 'Partner';
+  const toCertificate = c.restrictDomainsToCertificate ?? (partner && Boolean(c.tlsSenderCertificateName) ? true : undefined);
+  const toIPs = c.restrictDomainsToIPAddresses ?? (partner && c.senderIPs.length ? true : undefined);
+  if (toCertificate !== undefined) params.push(['RestrictDomainsToCertificate', toCertificate]);
+  if (toIPs !== undefined) params.push(['RestrictDomainsToIPAddresses', toIPs]);
+  params.push(...planSettings(c, 'to-office365'));
+  comments.push(...disabledComment(c, 'Set-InboundConnector'));
+  if (partner) {
+    if (toCertificate || toIPs) comments.push('Partner: accepts mail from the sender domains only with this certificate / from these addresses (RestrictDomainsTo*).');
   } else {
     comments.push('OnPremises: relays to internet recipients for senders in your accepted domains.');
   }
@@ -74,7 +100,7 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   }
   const params: [string, SplatValue][] = [
     ['Name', c.name],
-    ['ConnectorType', 'OnPremises'],
+    ['ConnectorType', c.connectorType ?? 'OnPremises'],
     ['UseMXRecord', false],
     ['SmartHosts', hosts],
   ];
@@ -84,10 +110,29 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   } else {
     comments.push('No TlsSettings (the plan has no tls.mode): Exchange Online uses opportunistic TLS; config.connector-tls fails this.');
   }
-  // Which mail uses the connector is not in the plan. One outbound connector takes the seed's
-  // choice ("for email sent to all accepted domains of your organization"); several would compete
-  // for the same mail, so each is created rule-scoped (it routes nothing until a transport rule or
-  // RecipientDomains says so) and the admin names its domains.
+  const scopeInPlan = c.recipientDomains !== undefined || c.allAcceptedDomains !== undefined || c.isTransportRuleScoped !== undefined;
+  if (scopeInPlan) {
+    if (c.recipientDomains !== undefined) params.push(['RecipientDomains', c.recipientDomains]);
+    if (c.allAcceptedDomains !== undefined) params.push(['AllAcceptedDomains', c.allAcceptedDomains]);
+    if (c.isTransportRuleScoped !== undefined) params.push(['IsTransportRuleScoped', c.isTransportRuleScoped]);
+    if (!c.recipientDomains?.length && !c.allAcceptedDomains && !c.isTransportRuleScoped) comments.push('As in the plan: no RecipientDomains, AllAcceptedDomains or IsTransportRuleScoped, so no mail is routed through this connector.');
+  } else scopeDefault(c, plan, params, comments);
+  params.push(...planSettings(c, 'from-office365'));
+  comments.push(...disabledComment(c, 'Set-OutboundConnector'));
+  const after: string[] = [];
+  const to = c.validation?.to ?? [];
+  if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${psArray(to)}`);
+  if (hosts.some((h) => isIP(h) === 6)) comments.push('IPv6 smart hosts: check that Exchange Online accepts them for your tenant.');
+  return { cmdlet: 'New-OutboundConnector', params, comments, after };
+}
+
+/**
+ * Which mail uses the connector, when the plan does not say. One outbound connector takes the
+ * seed's choice ("for email sent to all accepted domains of your organization"); several would
+ * compete for the same mail, so each is created rule-scoped (it routes nothing until a transport
+ * rule or RecipientDomains says so) and the admin names its domains.
+ */
+function scopeDefault(c: FromOffice365Connector, plan: Plan, params: [string, SplatValue][], comments: string[]): void {
   const domains = (plan.acceptedDomains.length ? plan.acceptedDomains : [plan.domain]).filter((d) => !/\.onmicrosoft\.com$/i.test(d));
   const suggestion = `RecipientDomains = @(${(domains.length ? domains : [plan.domain]).map(psQuote).join(', ')})`;
   const outboundCount = plan.connectors.filter((x) => x.direction === 'from-office365').length;
@@ -101,11 +146,6 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
       `FILL IN: the plan has ${outboundCount} outbound connectors and does not say which domains each serves, so this one is rule-scoped (it routes nothing by itself). To route domains through it, replace IsTransportRuleScoped = $true with e.g. ${suggestion}.`,
     );
   }
-  const after: string[] = [];
-  const to = c.validation?.to ?? [];
-  if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${psArray(to)}`);
-  if (hosts.some((h) => isIP(h) === 6)) comments.push('IPv6 smart hosts: check that Exchange Online accepts them for your tenant.');
-  return { cmdlet: 'New-OutboundConnector', params, comments, after };
 }
 
 /** The whole script for a plan: one splat per connector, in plan order. */
@@ -117,6 +157,8 @@ export function connectorScript(plan: Plan): string {
   ];
   const blocks: string[] = [];
   for (const c of plan.connectors) blocks.push(renderSplat(c.direction === 'to-office365' ? inboundSplat(c) : outboundSplat(c, plan)));
-  if (blocks.length === 0) blocks.push('# The plan has no connectors (only submission accounts): nothing to create.');
+  const oauth = oauthScript(plan);
+  if (blocks.length === 0) blocks.push(`# The plan has no connectors (only submission accounts): no connector to create.`);
+  if (oauth) blocks.push(oauth);
   return `${parts.join('\n')}\n\n${blocks.join('\n\n')}\n`;
 }

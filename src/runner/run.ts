@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../errors.js';
 import { createLimiter } from './limit.js';
-import { entriesOf, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
+import { entriesOf, notTestedReason, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
 import { redactDeep } from '../report/redact.js';
 import { countStatuses, worstStatus } from '../status.js';
 import { ms } from '../check-kit/session.js';
@@ -90,6 +90,8 @@ interface Job {
   check: CheckDefinition;
   subject: Subject;
   probeKeys: Record<string, string>; // probe id → task key
+  /** set for a subject that is not tested (a disabled connector): the check is skipped, no probe runs */
+  notTested?: string;
 }
 
 export async function runPlan(plan: Plan, registry: Registry, options: RunOptions): Promise<RunReport> {
@@ -125,6 +127,11 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   for (const check of checks) {
     for (const subject of subjectsOf(check.scope)) {
       if (check.appliesTo && !safeAppliesTo(check, subject, plan)) continue;
+      const notTested = notTestedReason(subject);
+      if (notTested) {
+        jobs.push({ check, subject, probeKeys: {}, notTested });
+        continue;
+      }
       const probeKeys: Record<string, string> = {};
       for (const id of check.requires) probeKeys[id] = planTask(id, subject, []);
       jobs.push({ check, subject, probeKeys });
@@ -191,6 +198,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   // still being probed: with hundreds of endpoints the judging fits in the waits for servers.
   const evaluate = (job: Job, probes: Record<string, unknown>): { findings: Finding[]; ms: number } => {
     const t = performance.now();
+    if (job.notTested) return { findings: [{ status: 'skipped', message: job.notTested }], ms: 0 };
     const failed = Object.values(probes).find(isProbeFailure);
     if (failed) return { findings: [{ status: 'error', message: `could not decide: ${failed.probeError}` }], ms: performance.now() - t };
     let findings: Finding[];

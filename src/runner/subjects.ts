@@ -1,6 +1,7 @@
 // Expands a plan into the subjects checks run against: the plan, its domain, each connector or
 // submission account, and each endpoint (connector × host × port).
 import { formatHostPort } from '../plan/address.js';
+import { disabledReason } from '../plan/exchange-settings.js';
 import type { Endpoint, HostPort, Plan, PlanEntry, Scope, Subject } from '../types.js';
 
 export function entriesOf(plan: Plan): PlanEntry[] {
@@ -29,6 +30,12 @@ export function subjectsFor(scope: Scope, plan: Plan): Subject[] {
     case 'endpoint':
       return entriesOf(plan).flatMap((entry) => endpointsOf(entry, plan).map((ep) => ({ scope: 'endpoint' as const, entry, endpoint: ep })));
   }
+}
+
+/** Why a subject is not tested at all (a connector disabled in Exchange Online), else undefined. */
+export function notTestedReason(subject: Subject): string | undefined {
+  if (subject.scope !== 'entry' && subject.scope !== 'endpoint') return undefined;
+  return subject.entry.kind === 'connector' ? disabledReason(subject.entry) : undefined;
 }
 
 /** Report fields of a subject: the plan entry's name (or null) and host:port (or null). */

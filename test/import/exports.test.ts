@@ -130,3 +130,26 @@ describe('textOf', () => {
     expect(textOf({ Foo: 1 })).toBeUndefined();
   });
 });
+
+describe('Get-OutboundConnector SmtpDaneMode and MtaStsMode', () => {
+  it.each([
+    ['Opportunistic', 'Opportunistic'],
+    ['mandatory', 'Mandatory'],
+    ['None', 'None'],
+  ])('reads SmtpDaneMode %j as %s', (value, expected) => {
+    expect(outbound([{ Name: 'X', SmartHosts: ['mail.contoso.com'], SmtpDaneMode: value }])[0].settings).toMatchObject({ smtpDaneMode: expected });
+  });
+
+  it('leaves out a mode it cannot name (a number, or Mandatory MTA-STS) with a note instead of guessing', () => {
+    const [c] = outbound([{ Name: 'X', SmartHosts: ['mail.contoso.com'], SmtpDaneMode: 2, MtaStsMode: 'Mandatory' }]);
+    expect(c.settings).not.toHaveProperty('smtpDaneMode');
+    expect(c.settings).not.toHaveProperty('mtaStsMode');
+    expect(c.settingNotes).toEqual([expect.stringMatching(/^SmtpDaneMode 2 is not one of Opportunistic, Mandatory, None; left out/), expect.stringMatching(/^MtaStsMode "Mandatory" is not one of Opportunistic, None; left out/)]);
+  });
+
+  it('reads a disabled Partner outbound connector with its scope and hybrid settings', () => {
+    const [c] = outbound([{ Name: 'X', SmartHosts: ['mail.contoso.com'], Enabled: 'False', ConnectorType: 2, RecipientDomains: ['smtp:fabrikam.com;1'], RouteAllMessagesViaOnPremises: true, Comment: null }]);
+    expect(c.settings).toEqual({ connectorType: 'Partner', enabled: false, recipientDomains: ['fabrikam.com'], routeAllMessagesViaOnPremises: true });
+    expect(c.scopeExported).toBe(true);
+  });
+});

@@ -106,7 +106,7 @@ describe('inbound connectors', () => {
   it('offers the client certificate and validation recipients as commented FILL IN blocks, with the key as a reference', () => {
     expect(r.yaml).toMatch(/# clientCertificate:\n\s+#   cert: \.\/pki\/relay\.pem.*\n\s+#   key: \{ file: \.\/pki\/relay\.key \}.*\{ env: RELAY_KEY \}/);
     expect(r.yaml).toMatch(/# validation:\n\s+#   from: relay@contoso\.com.*\n\s+#   to: \[postmaster@contoso\.com\]/);
-    expect(r.yaml).toMatch(/#     password: \{ env: SCANNER_PASSWORD \}/);
+    expect(r.yaml).toMatch(/#     oauth2:\n#       tenantId: "FILL IN: tenant id[^\n]*\n#       clientId: "FILL IN: application \(client\) id[^\n]*\n#       certificate: \{ cert: \.\/FILL-IN-app-cert\.pem, key: \{ file: \.\/FILL-IN-app-key\.pem \} \}   # or clientSecret: \{ env: SCANNER_CLIENT_SECRET \}/);
   });
 
   it('takes the default accepted domain as the plan domain and all accepted domains as acceptedDomains', () => {

@@ -19,7 +19,7 @@ function legacyScan(s: SmtpSession): SmtpSession {
   return { ...s, versionScan: { accepted: { TLSv1: true, 'TLSv1.1': true, 'TLSv1.2': false, 'TLSv1.3': false } } };
 }
 
-const cases: { name: string; role: Role; session: SmtpSession; status: Status; message: RegExp; exo?: RegExp; ps?: RegExp }[] = [
+const cases: { name: string; role: Role; session: SmtpSession; status: Status; message: RegExp; exo?: RegExp; remediation?: RegExp; ps?: RegExp }[] = [
   { name: 'STARTTLS with a completed handshake passes and names protocol and cipher', role: 'smart-host', session: healthy(), status: 'pass', message: /^STARTTLS offered, TLSv1\.3 established with TLS_AES_256_GCM_SHA384$/ },
   {
     name: 'a smart host without STARTTLS under a TLS connector fails: Exchange Online will not deliver',
@@ -61,7 +61,8 @@ const cases: { name: string; role: Role; session: SmtpSession; status: Status; m
     role: 'smart-host',
     session: legacyScan(failedAt({ kind: 'tls-alert', phase: 'tls-handshake', message: 'TLS handshake failed: unsupported protocol (ERR_SSL_UNSUPPORTED_PROTOCOL)', code: 'ERR_SSL_UNSUPPORTED_PROTOCOL' })),
     status: 'fail',
-    message: /^The TLS handshake after STARTTLS failed \(tls-alert\): unsupported protocol \(ERR_SSL_UNSUPPORTED_PROTOCOL\); the server accepts TLS 1\.0\/1\.1 \(see tls\.version\)$/,
+    message: /^The TLS handshake after STARTTLS failed \(tls-alert\): unsupported protocol \(ERR_SSL_UNSUPPORTED_PROTOCOL\); the server accepts TLS 1\.0\/1\.1$/,
+    remediation: /^Enable TLS 1\.2 and 1\.3 on the server \(it offers only TLS 1\.0\/1\.1\)/,
     exo: /450 4\.4\.317/,
   },
   {
@@ -86,6 +87,7 @@ describe('smtp.starttls', () => {
       expect(f.status).toBe(c.status);
       expect(f.message).toMatch(c.message);
       if (c.exo) expect(f.exchangeOnline).toMatch(c.exo);
+      if (c.remediation) expect(f.remediation).toMatch(c.remediation);
       if (c.ps) expect(f.powershell).toMatch(c.ps);
       else expect(f.powershell).toBeUndefined();
       if (c.status === 'fail') expect(f.remediation ?? check.remediation).toBeTruthy();

@@ -3,7 +3,8 @@
 // same fix: its dependants become `skipped` with "not tested: smtp.connect failed" and carry the
 // root cause in `evidence.rootCause`, so every format can count knock-ons apart.
 //
-// The chain is connect → STARTTLS → TLS → AUTH → send. A check that reads a plan file on its own
+// The chain is connect → STARTTLS → TLS → AUTH → send. A dependant that passed anyway keeps its
+// result; one that failed, could not decide or was skipped becomes the knock-on. A check that reads a plan file on its own
 // (tls.client-certificate: key, chain, names of the file) has no prerequisite: its findings are
 // root causes of their own.
 import type { CheckDefinition, Finding, Status, Subject } from '../types.js';
@@ -21,7 +22,7 @@ export const BUILTIN_PREREQUISITES: Readonly<Record<string, readonly string[]>> 
   'auth.tls-required': ['smtp.connect'],
   'auth.login': ['smtp.starttls'],
   'auth.sender-match': ['auth.login'],
-  'send.validation': ['smtp.starttls', 'auth.login'],
+  'send.validation': ['smtp.starttls', 'tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-expiry', 'auth.login'],
   'send.delivery': ['send.validation'],
 };
 
@@ -87,6 +88,9 @@ export function applyPrerequisites(outcomes: Outcome[], checksById: Map<string, 
     for (const p of pres) visit(p, [...path, id]);
     done.add(id);
     for (const o of byCheck.get(id) ?? []) {
+      // A check that still passed (a message sent under EncryptionOnly to a smart host with an
+      // expired certificate) keeps its result: only what failed for the same reason is folded.
+      if (o.findings.every((f) => f.status === 'pass' || f.status === 'warn')) continue;
       for (const p of pres) {
         const cause = (byCheck.get(p) ?? []).filter((po) => covers(po.subject, o.subject)).map(rootCauseOf).find(Boolean);
         if (!cause) continue;

@@ -24,6 +24,8 @@ export interface RunArgs {
   deadline?: number;
   concurrency: number;
   plugin?: string[];
+  /** console: every check as a row */
+  verbose?: boolean;
   /** extra run-wide state for the probes (ProbeContext.shared), e.g. the lab's SHARED_MTA_STS_PORT */
   probeState?: Record<string, unknown>;
 }
@@ -116,7 +118,7 @@ async function runLocked(args: RunArgs, io: Io, formats: string[], timeouts: Tim
   // probing, and start-up time counts for every cron run.
   const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);
   report = await afterRunHooks(report, plan, args.out, io.stderr);
-  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width }, { latest: true });
+  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width, verbose: args.verbose }, { latest: true });
   if (written.stdout) io.stdout(written.stdout);
   // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
   const code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);

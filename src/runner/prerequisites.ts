@@ -22,7 +22,7 @@ export const BUILTIN_PREREQUISITES: Readonly<Record<string, readonly string[]>> 
   'auth.tls-required': ['smtp.connect'],
   'auth.login': ['smtp.starttls'],
   'auth.sender-match': ['auth.login'],
-  'send.validation': ['smtp.starttls', 'tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-expiry', 'auth.login'],
+  'send.validation': ['smtp.starttls', 'tls.certificate-trust', 'tls.certificate-name', 'tls.certificate-expiry', 'auth.login', 'auth.sender-match'],
   'send.delivery': ['send.validation'],
 };
 

@@ -34,6 +34,7 @@ export const RUN_OPTIONS: RunOptionSpec[] = [
   { name: 'deadline', type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' },
   { name: 'concurrency', type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' },
   { name: 'plugin', type: 'string', list: true, describe: 'Load extra checks from this ES module (see the README)' },
+  { name: 'verbose', type: 'boolean', default: false, describe: 'Console: list every check as a row (passing checks otherwise fold into one line per section)' },
 ];
 
 /** A repeated single-value option (--out a --out b) means its last value, as in most CLIs. */
@@ -76,6 +77,7 @@ export function toRunArgs(a: Record<string, unknown>): RunArgs {
     deadline: a.deadline as number | undefined,
     concurrency: a.concurrency as number,
     plugin: asList(a.plugin),
+    verbose: a.verbose === true,
   };
 }
 
@@ -85,10 +87,12 @@ export function toRunArgs(a: Record<string, unknown>): RunArgs {
  */
 export function fastRunArgs(argv: string[]): RunArgs | undefined {
   let send = true;
+  let verbose = false;
   const rest: string[] = [];
   for (const arg of argv) {
     if (arg === '--no-send') send = false;
     else if (arg === '--send') send = true;
+    else if (arg === '--verbose') verbose = true;
     else rest.push(arg);
   }
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
@@ -106,7 +110,7 @@ export function fastRunArgs(argv: string[]): RunArgs | undefined {
     // "-c=x" and "-cx" read differently in the two parsers: only "-c x" takes the fast path.
     if (t.inlineValue && !t.rawName.startsWith('--')) return undefined;
   }
-  const values: Record<string, unknown> = { send };
+  const values: Record<string, unknown> = { send, verbose };
   for (const o of RUN_OPTIONS) {
     if (o.type === 'boolean') continue;
     const raw = parsed.values[o.name] as string | string[] | undefined;

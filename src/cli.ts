@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
 import { importModule, markCompleted } from './starter-link.js';
 import { FORMAT_NAMES } from './report/output.js';
+import { terminalWidth } from './report/wrap.js';
 import { applyRunOptions, asList, fastRunArgs, lastValue, toRunArgs } from './cli-run-options.js';
 import type { Io } from './commands/run.js';
 import { describeFaults, LAB_FAULTS as LAB_FAULT_NAMES } from './lab/faults.js';
@@ -17,7 +18,7 @@ const io: Io = {
   stderrIsTty: Boolean(process.stderr.isTTY),
   stdoutIsTty: Boolean(process.stdout.isTTY),
   color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb',
-  width: process.stdout.columns,
+  width: terminalWidth(process.stdout.columns),
 };
 
 

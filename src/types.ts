@@ -203,6 +203,11 @@ export interface Finding {
   /** PowerShell that fixes it on the connector side */
   powershell?: string;
   evidence?: Record<string, unknown>;
+  /**
+   * false: this failure does not stop the checks that come after this one (`after`), e.g.
+   * STARTTLS injected plaintext but TLS was still established. Not part of the report.
+   */
+  blocking?: boolean;
 }
 
 export interface CheckInput {
@@ -227,6 +232,12 @@ export interface CheckDefinition {
   remediation: string;
   /** probe ids this check needs */
   requires: string[];
+  /**
+   * check ids that must not have failed for this one to be tested (same endpoint or plan entry):
+   * when one failed, this check is `skipped` with "not tested: <id> failed" (built-in checks:
+   * src/runner/prerequisites.ts)
+   */
+  after?: string[];
   /** narrow the subjects of the scope (e.g. only submission endpoints) */
   appliesTo?(subject: Subject, plan: Plan): boolean;
   evaluate(input: CheckInput): Finding | Finding[];

@@ -76,6 +76,9 @@ export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
     // Refused on our side (the certificate under the connector's TLS mode) or never connected:
     // there is no server reply to read; the session and certificate checks name the cause.
     finding.remediation = `Fix what the smtp.* and tls.* results for this endpoint name (${a.error.stage === 'tls' ? 'the certificate or STARTTLS' : 'reachability'}), then run again.`;
+  } else if (!reply && a.error) {
+    // The server took the command and then went silent or closed: reachable, but stuck.
+    finding.remediation = `The server stopped answering ${where(a)} (${a.error.message}): check what runs at that step on ${a.endpoint} — a content filter, milter or antivirus scanner that hangs, a full queue or disk — and its logs for this session.`;
   }
   const exo = why?.exchangeOnline ?? (entry.kind === 'connector' && entry.direction === 'from-office365' ? exoSmartHostView(a) : undefined);
   if (exo) finding.exchangeOnline = exo;

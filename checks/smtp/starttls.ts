@@ -2,7 +2,7 @@
 // plaintext, and completes a TLS handshake (RFC 3207). Exchange Online's connectors with a TLS
 // setting and its port 587 need this; without it mail is deferred (450 4.4.317 / 4.7.320) or refused.
 import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
-import { acceptedVersions, endpointOf, sessionOf, versionList } from '../../src/check-kit/session.js';
+import { acceptedVersions, endpointOf, sessionOf, versionList, isLegacyVersion } from '../../src/check-kit/session.js';
 import { TLS_SETTINGS } from '../../src/powershell/connectors.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { SmtpReply, SmtpSession } from '../../src/evidence/smtp.js';
@@ -63,11 +63,15 @@ function observe(session: SmtpSession, entry: PlanEntry, endpoint: Endpoint): Ob
     else out.push({ status: 'fail', message: `STARTTLS did not get a usable reply: ${f.message}`, remediation: serverFix(endpoint), ...impact });
   } else if (f?.phase === 'tls-handshake') {
     const scanned = acceptedVersions(session);
-    const scanNote = session.versionScan ? (scanned.length ? `; the server accepts ${versionList(scanned)} (see tls.version)` : '; no TLS version from 1.0 to 1.3 completed a handshake') : '';
+    const scanNote = session.versionScan ? (scanned.length ? `; the server accepts ${versionList(scanned)}` : '; no TLS version from 1.0 to 1.3 completed a handshake') : '';
+    // Only when the version scan shows legacy versions alone is the version the cause.
+    const legacyOnly = scanned.length > 0 && scanned.every(isLegacyVersion);
     out.push({
       status: 'fail',
       message: `The TLS handshake after STARTTLS failed (${f.kind}): ${f.message.replace(/^The server sent .*?; then: /, '').replace(/^TLS handshake failed: /, '')}${scanNote}`,
-      remediation: `${serverFix(endpoint)} The server must complete a TLS 1.2 (or 1.3) handshake with current ciphers (ECDHE with AES-GCM).`,
+      remediation: legacyOnly
+        ? `Enable TLS 1.2 and 1.3 on the server (it offers only ${versionList(scanned)}) and turn TLS 1.0/1.1 off.`
+        : `${serverFix(endpoint)} The server must complete a TLS 1.2 (or 1.3) handshake with current ciphers (ECDHE with AES-GCM).`,
       ...impact,
     });
   } else if (f?.phase === 'ehlo-tls') {
@@ -112,6 +116,10 @@ export default defineCheck({
     }
     const tls = session.tls;
     const pass = tls ? `STARTTLS offered, ${tls.protocol ?? 'TLS'} established with ${tls.cipher?.name ?? 'an unknown cipher'}` : 'STARTTLS offered';
-    return combine(observe(session, entry, endpoint), pass, tls ? { protocol: tls.protocol, cipher: tls.cipher?.name ?? null } : undefined);
+    const finding = combine(observe(session, entry, endpoint), pass, tls ? { protocol: tls.protocol, cipher: tls.cipher?.name ?? null } : undefined);
+    // TLS was established despite the fault (plaintext injected before the handshake): the
+    // certificate and the rest of the session can still be judged.
+    if (finding.status !== 'pass' && tls?.protocol && session.failure?.phase !== 'tls-handshake') finding.blocking = false;
+    return finding;
   },
 });

@@ -65,8 +65,10 @@ export default defineCheck({
     // The handshake failed: the version scan says whether versions are the reason.
     const scan = session.versionScan;
     if (!scan || Object.keys(scan.accepted).length === 0) {
+      // No version completed a handshake: a reset, an alert, plaintext or an oversized
+      // certificate broke it, not the protocol version. smtp.starttls names that fault.
       const errors = scan?.errors ? Object.values(scan.errors)[0] : undefined;
-      return { status: 'error', message: `could not decide: the TLS handshake failed (${session.failure.message}) and no version could be tried${errors ? ` (${errors})` : ''}` };
+      return { status: 'skipped', message: `not tested: smtp.starttls failed (the TLS handshake broke for a reason other than the version: ${session.failure.message}${errors ? `; ${errors}` : ''})`, evidence: { rootCause: 'smtp.starttls' } };
     }
     const yes = acceptedVersions(session);
     const modern = yes.filter((v) => !isLegacyVersion(v));

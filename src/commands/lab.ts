@@ -11,6 +11,7 @@ import type { LabPorts } from '../lab/plan.js';
 import { SHARED_MTA_STS_PORT } from '../probes/mta-sts.js';
 import { builtinChecks } from '../registry.js';
 import { parseFormats } from '../report/output.js';
+import { clip, terminalWidth, wrap } from '../report/wrap.js';
 import { DEFAULT_CONCURRENCY, selectChecks } from '../runner/run.js';
 import { setSystemRoots } from '../tls/trust.js';
 import { runAndReport, type Io, type RunOutcome } from './run.js';
@@ -69,8 +70,10 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
     lab = await startLab({ dir: args.out, faults });
     io.stdout(
       [
-        `relaycheck lab: ${faults.length ? `faults injected: ${faults.map((f) => `${f} (${FAULTS[f].does})`).join('; ')}` : 'a correct set-up; try --break expired-cert to see a failure'}`,
-        ...lab.describe().map((l) => `  ${l}`),
+        ...(faults.length
+          ? ['relaycheck lab: faults injected:', ...faults.flatMap((f) => wrap(`  - ${f}: ${FAULTS[f].does}`, terminalWidth(io.width), '    '))]
+          : ['relaycheck lab: a correct set-up; try --break expired-cert to see a failure']),
+        ...lab.describe().map((l) => clip(`  ${l}`, terminalWidth(io.width))),
         `  plan: ${shown(lab.planFile)}`,
         '',
       ].join('\n'),
@@ -114,11 +117,11 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
     if (outcome.files.length) lines.push(`Reports:  ${outcome.files.map(shown).join('\n          ')}`);
     if (outcome.report.options?.interrupted) lines.push('Interrupted: the reports are partial.');
     else if (!faults.length) {
-      lines.push(outcome.code === 0 ? 'The lab passed. Now break it: npx relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
+      lines.push(outcome.code === 0 ? 'The lab passed. Now break it: relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
     } else {
       lines.push(
         outcome.code !== 0
-          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run: each failure above says what Exchange Online shows and how to fix it.`
+          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run; the fixes are listed above.`
           : 'The injected faults did not fail the run: that is a bug in relaycheck or its lab; please report it with the JSON report.',
       );
     }

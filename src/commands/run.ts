@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
-import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
+import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions, type Registry } from '../runner/run.js';
+import { lockPlan } from '../runner/lock.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
 import { storePathFor } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -23,6 +24,8 @@ export interface RunArgs {
   deadline?: number;
   concurrency: number;
   plugin?: string[];
+  /** console: every check as a row */
+  verbose?: boolean;
   /** extra run-wide state for the probes (ProbeContext.shared), e.g. the lab's SHARED_MTA_STS_PORT */
   probeState?: Record<string, unknown>;
 }
@@ -75,7 +78,16 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
   const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
   prepareOutputFolder(formats, args.out);
+  // One run of a plan at a time (exit 2, or 3 under nagios, naming the holder's pid).
+  const lock = lockPlan(plan.file, storePathFor(plan, args.out));
+  try {
+    return await runLocked(args, io, formats, timeouts, registry, plan);
+  } finally {
+    lock?.release();
+  }
+}
 
+async function runLocked(args: RunArgs, io: Io, formats: string[], timeouts: Timeouts, registry: Registry, plan: Plan): Promise<RunOutcome> {
   const interrupt = new AbortController();
   const onSigint = () => {
     if (interrupt.signal.aborted) process.exit(130);
@@ -110,7 +122,7 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   // probing, and start-up time counts for every cron run.
   const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);
   report = await afterRunHooks(report, plan, args.out, io.stderr);
-  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width });
+  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width, verbose: args.verbose }, { latest: true });
   if (written.stdout) io.stdout(written.stdout);
   // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
   const code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);

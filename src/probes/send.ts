@@ -134,6 +134,23 @@ function stageOf(err: { code?: string; command?: string; responseCode?: number }
   return 'other';
 }
 
+/**
+ * nodemailer reports a socket timeout or reset by the connection ("CONN"), wherever the dialogue
+ * was: a server that stalls after DATA is not "unreachable". The last command relaycheck sent
+ * says where the session really stopped.
+ */
+export function stageFromTranscript(stage: SendStage, transcript: readonly TranscriptLine[]): SendStage {
+  if (stage !== 'connect' && stage !== 'other') return stage;
+  const sent = transcript.filter((l) => l.dir === 'send').map((l) => l.line.toUpperCase());
+  if (sent.some((l) => l.startsWith('DATA'))) return 'data';
+  const last = sent[sent.length - 1] ?? '';
+  if (last.startsWith('RCPT')) return 'rcpt';
+  if (last.startsWith('MAIL')) return 'mail';
+  if (last.startsWith('AUTH') || last === '****') return 'auth';
+  if (last.startsWith('STARTTLS')) return 'tls';
+  return stage;
+}
+
 function bound(text: string, max = MAX_LINE): string {
   const clean = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
   return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
@@ -295,7 +312,7 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
   } catch (e) {
     const err = e as Error & { code?: string; command?: string; response?: string; responseCode?: number };
     attempt.durationMs = Math.round(performance.now() - started);
-    const stage = stageOf(err);
+    const stage = stageFromTranscript(stageOf(err), transcript);
     const response = err.response ? bound(redactText(String(err.response).trim(), secrets)) : undefined;
     attempt.error = {
       stage,

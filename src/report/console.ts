@@ -1,20 +1,33 @@
-// The console table: grouped by connector / account, one row per result, a summary line.
+// The console report: read in ten seconds. One section per connector / account; the checks that
+// passed fold into one line per section (--verbose lists them); failures, warnings and undecided
+// checks get a row with their message and a pointer to their fix; checks not tested because of
+// a failure fold into one line naming it; a closing "N to fix" block lists each distinct fix
+// once, with what Exchange Online shows and the PowerShell line.
+//
 // Every server-provided string is stripped of control characters and ANSI escapes; colour only
-// when asked for (a TTY without NO_COLOR).
+// when asked for (a TTY without NO_COLOR). Nothing is wider than the width it is given.
+//
+// Cells reach cli-table3 already wrapped to their column: its own wrapping measures every cell
+// with a regular expression per character (quadratic in the cell's length), which made the
+// console the slowest part of a run.
 import Table from 'cli-table3';
 import { forTerminal } from './sanitize.js';
+import { breakLong, clip, DEFAULT_WIDTH, duration, MIN_WIDTH, wrap } from './wrap.js';
+
+export { breakLong, duration, terminalWidth, wrap } from './wrap.js';
 import type { CheckResult, RunReport, Status } from '../types.js';
 
 export interface ConsoleOptions {
   color: boolean;
-  /** terminal width; messages wrap to fit */
+  /** the terminal's width; nothing printed is wider (default 100) */
   width?: number;
-  /** show passing rows too (default: yes) */
+  /** list every result, passing ones too, as rows (default: passing checks fold into one line) */
   verbose?: boolean;
 }
 
 const COLORS: Record<Status, [number, number]> = { pass: [32, 39], warn: [33, 39], fail: [31, 39], error: [35, 39], skipped: [90, 39] };
 const LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
+const STATUS_ORDER: Status[] = ['pass', 'warn', 'fail', 'error', 'skipped'];
 
 function paint(text: string, status: Status, color: boolean): string {
   const codes = Object.hasOwn(COLORS, status) ? COLORS[status] : undefined;
@@ -27,71 +40,152 @@ function label(status: Status): string {
   return Object.hasOwn(LABEL, status) ? LABEL[status] : forTerminal(String(status), 8).toUpperCase();
 }
 
-/**
- * Host names and check ids have no spaces, so the table would cut them; break them after a dot,
- * dash or colon instead, so that the whole name (and the port) stays readable and copyable.
- */
-export function breakLong(text: string, width: number): string {
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    // After a dot or dash; before a colon, so a port stays ":25".
-    const after = Math.max(rest.lastIndexOf('.', width - 1), rest.lastIndexOf('-', width - 1)) + 1;
-    const before = rest.lastIndexOf(':', width);
-    const cut = Math.max(after, before);
-    const at = cut > 0 ? cut : width;
-    lines.push(rest.slice(0, at));
-    rest = rest.slice(at);
+function statusOf(value: unknown): Status {
+  return typeof value === 'string' && Object.hasOwn(LABEL, value) ? (value as Status) : (forTerminal(String(value), 8) as Status);
+}
+
+function rootCauseOf(r: CheckResult): string | undefined {
+  const v = (r.evidence as Record<string, unknown> | undefined)?.rootCause;
+  return typeof v === 'string' && v ? v : undefined;
+}
+
+interface Fix {
+  number: number;
+  text: string;
+  exchangeOnline?: string;
+  powershell: string[];
+  where: string[];
+}
+
+/** The fixes of a report's problems, each distinct remediation once, in report order. */
+function collectFixes(problems: CheckResult[]): { fixes: Fix[]; numberOf: Map<CheckResult, number> } {
+  const byText = new Map<string, Fix>();
+  const numberOf = new Map<CheckResult, number>();
+  for (const r of problems) {
+    const text = forTerminal(String(r.remediation ?? ''), 800).trim();
+    if (!text) continue;
+    let fix = byText.get(text);
+    if (!fix) byText.set(text, (fix = { number: byText.size + 1, text, powershell: [], where: [] }));
+    numberOf.set(r, fix.number);
+    if (r.exchangeOnline && !fix.exchangeOnline) fix.exchangeOnline = forTerminal(r.exchangeOnline, 600);
+    for (const line of forTerminal(String(r.powershell ?? ''), 2000).split(/\n| ; /)) if (line.trim() && !fix.powershell.includes(line.trim())) fix.powershell.push(line.trim());
+    fix.where.push(`${forTerminal(String(r.check), 60)}${r.endpoint ? ` at ${forTerminal(String(r.endpoint), 120)}` : r.connector ? ` (${forTerminal(String(r.connector), 120)})` : ''}`);
   }
-  lines.push(rest);
-  return lines.join('\n');
+  return { fixes: [...byText.values()], numberOf };
 }
 
 export function renderConsole(report: RunReport, options: ConsoleOptions = { color: false }): string {
-  const width = Math.max(80, Math.min(options.width ?? 120, 200));
-  const groups = new Map<string, CheckResult[]>();
-  for (const r of report.results) {
-    const name = r.connector ?? 'Domain and plan';
-    if (!groups.has(name)) groups.set(name, []);
-    groups.get(name)!.push(r);
-  }
+  const width = Math.max(MIN_WIDTH, Math.floor(options.width ?? DEFAULT_WIDTH));
+  const color = options.color;
+  const results = Array.isArray(report.results) ? report.results : [];
   const lines: string[] = [];
-  const org = report.plan.organization ? `${forTerminal(report.plan.organization)} — ` : '';
-  lines.push(`relaycheck ${forTerminal(String(report.tool?.version), 40)}: ${org}${forTerminal(String(report.plan.domain))} (${forTerminal(String(report.plan.file))}), ${forTerminal(String(report.startedAt), 40)}`);
+
+  const org = report.plan?.organization ? `${forTerminal(String(report.plan.organization), 200)} · ` : '';
+  const head = `relaycheck ${forTerminal(String(report.tool?.version), 40)} · ${org}${forTerminal(String(report.plan?.domain), 200)} · ${forTerminal(String(report.plan?.file), 400)} · ${forTerminal(String(report.startedAt), 40)}`;
+  lines.push(...wrap(head, width, '  '));
   if (report.options && !report.options.send) lines.push('No validation mail was sent (--no-send).');
   if (report.options?.deadlineHit) lines.push('The run deadline passed: results for unfinished probes are errors.');
   if (report.options?.interrupted) lines.push('The run was interrupted: this report is partial.');
-  const messageWidth = Math.max(30, width - 8 - 32 - 26 - 10);
-  for (const [name, rows] of groups) {
-    lines.push('', forTerminal(name, 200));
-    const table = new Table({
-      head: ['Status', 'Check', 'Endpoint', 'Message'],
-      colWidths: [8, 32, 26, messageWidth],
-      wordWrap: true,
-      wrapOnWordBoundary: true,
-      style: { head: options.color ? ['bold'] : [], border: options.color ? ['grey'] : [] },
-    });
-    for (const r of rows) {
-      if (options.verbose === false && r.status === 'pass') continue;
-      const open = r.status !== 'pass' && r.status !== 'skipped';
-      // What Exchange Online will show for this finding, and the connector-side fix, as in the HTML.
-      const remedy = open
-        ? [
-            r.remediation ? `\n→ ${forTerminal(r.remediation, 600)}` : '',
-            r.exchangeOnline ? `\nExchange Online: ${forTerminal(r.exchangeOnline, 600)}` : '',
-            r.powershell ? `\nPowerShell: ${forTerminal(r.powershell, 600).replace(/\n/g, ' ; ')}` : '',
-          ].join('')
-        : '';
-      table.push([paint(label(r.status), r.status, options.color), breakLong(forTerminal(String(r.check), 60), 30), breakLong(forTerminal(r.endpoint ?? '—', 80), 24), forTerminal(String(r.message), 800) + remedy]);
-    }
-    lines.push(table.toString());
+  if (report.history?.storeError) lines.push(...wrap(`History not recorded: ${forTerminal(report.history.storeError, 400)}`, width, '  '));
+
+  // Sections: domain- and plan-level results first, then each connector / account in report order.
+  const groups = new Map<string, CheckResult[]>();
+  for (const r of results) {
+    const name = typeof r.connector === 'string' ? r.connector : '';
+    if (!groups.has(name)) groups.set(name, []);
+    groups.get(name)!.push(r);
   }
+  const names = [...groups.keys()].sort((a, b) => (a === '' ? -1 : b === '' ? 1 : 0));
+  const problems = results.filter((r) => ['fail', 'error', 'warn'].includes(statusOf(r.status)) || !Object.hasOwn(LABEL, String(r.status)));
+  const { fixes, numberOf } = collectFixes(problems);
+
+  // Table geometry: status | check and endpoint | message. Widths include cli-table3's padding.
+  const statusCol = 7;
+  const checkCol = Math.min(30, Math.max(24, Math.floor(width * 0.28)));
+  const messageCol = width - 4 - statusCol - checkCol;
+  const listIndent = '        ';
+
+  for (const name of names) {
+    const rows = groups.get(name)!;
+    const counts = new Map<Status, number>();
+    for (const r of rows) counts.set(statusOf(r.status), (counts.get(statusOf(r.status)) ?? 0) + 1);
+    const countText = [...counts].sort((a, b) => STATUS_ORDER.indexOf(a[0]) - STATUS_ORDER.indexOf(b[0])).map(([s, n]) => paint(`${n} ${Object.hasOwn(LABEL, s) ? s : label(s)}`, s, color && s !== 'pass')).join(', ');
+    const title = name ? forTerminal(name, 200) : `Domain and plan: ${forTerminal(String(report.plan?.domain ?? ''), 200)}`;
+    lines.push('', `${clip(title, Math.max(20, width - 40))} — ${countText}`);
+
+    const passing = rows.filter((r) => statusOf(r.status) === 'pass');
+    const knockOns = rows.filter((r) => statusOf(r.status) === 'skipped' && rootCauseOf(r));
+    const skipped = rows.filter((r) => statusOf(r.status) === 'skipped' && !rootCauseOf(r));
+    const tableRows = options.verbose ? rows.filter((r) => !knockOns.includes(r)) : rows.filter((r) => !passing.includes(r) && !knockOns.includes(r) && !skipped.includes(r));
+
+    if (!options.verbose && passing.length) {
+      const ids = [...new Set(passing.map((r) => forTerminal(String(r.check), 60)))];
+      lines.push(clip(`  ${paint('PASS', 'pass', color)} ${passing.length}: ${ids.join(', ')}`, width + (color ? 10 : 0)));
+    }
+    if (tableRows.length) {
+      const table = new Table({
+        colWidths: [statusCol, checkCol, messageCol],
+        wordWrap: false,
+        style: { head: [], border: color ? ['grey'] : [], 'padding-left': 1, 'padding-right': 1 },
+      });
+      for (const r of tableRows) {
+        const status = statusOf(r.status);
+        const where = [forTerminal(String(r.check), 80), ...(r.endpoint ? [forTerminal(String(r.endpoint), 200)] : [])];
+        const whereLines = where.flatMap((w) => breakLong(w, checkCol - 2).split('\n'));
+        const message = wrap(forTerminal(String(r.message), 800), messageCol - 2);
+        const n = numberOf.get(r);
+        if (n !== undefined) message.push(...wrap(`→ fix ${n}: ${firstSentence(fixes[n - 1].text)}`, messageCol - 2, '  '));
+        table.push([paint(label(status), status, color), whereLines.join('\n'), message.join('\n')]);
+      }
+      lines.push(table.toString());
+    }
+    if (!options.verbose) {
+      for (const r of skipped) {
+        lines.push(clip(`  ${paint('SKIP', 'skipped', color)} ${forTerminal(String(r.check), 60)}${r.endpoint ? ` ${forTerminal(String(r.endpoint), 120)}` : ''}: ${forTerminal(String(r.message), 300)}`, width + (color ? 10 : 0)));
+      }
+    }
+    // Knock-ons: one line per root cause, naming what it kept from being tested.
+    const byCause = new Map<string, CheckResult[]>();
+    for (const r of knockOns) {
+      const key = forTerminal(String(r.message), 300);
+      if (!byCause.has(key)) byCause.set(key, []);
+      byCause.get(key)!.push(r);
+    }
+    for (const [why, list] of byCause) {
+      const ids = [...new Set(list.map((r) => forTerminal(String(r.check), 60)))].join(', ');
+      lines.push(...wrap(`  ${paint('SKIP', 'skipped', color)}  ${list.length} ${why}: ${ids}`, width + (color ? 10 : 0), listIndent));
+    }
+  }
+
   if (report.changes?.length) {
     lines.push('', 'Changes since the previous run:');
-    for (const c of report.changes) lines.push(`  • ${forTerminal(c.message, 300)}`);
+    for (const c of report.changes) lines.push(...wrap(`  • ${forTerminal(String(c.message), 300)}`, width, '    '));
   }
+
+  if (fixes.length) {
+    lines.push('', `${fixes.length} to fix:`);
+    for (const fix of fixes) {
+      const num = `${String(fix.number).padStart(2)}. `;
+      const pad = ' '.repeat(num.length);
+      lines.push(...wrap(`${num}${fix.text}`, width, pad));
+      if (fix.exchangeOnline) lines.push(...wrap(`${pad}${/^Exchange Online\b/.test(fix.exchangeOnline) ? '' : 'Exchange Online: '}${fix.exchangeOnline}`, width, pad));
+      for (const ps of fix.powershell) lines.push(...wrap(`${pad}PS> ${ps}`, width, `${pad}    `));
+      lines.push(clip(`${pad}for ${fix.where.join('; ')}`, width));
+    }
+  }
+
   const s = report.summary;
-  const counts = (['pass', 'warn', 'fail', 'error', 'skipped'] as Status[]).map((k) => paint(`${Number(s?.[k]) || 0} ${k}`, k, options.color && Number(s?.[k]) > 0)).join(', ');
-  lines.push('', `${paint(Object.hasOwn(LABEL, report.verdict) ? report.verdict.toUpperCase() : label(report.verdict), report.verdict, options.color)}: ${counts} in ${((Number(report.durationMs) || 0) / 1000).toFixed(1)} s`);
+  const knockOnCount = results.filter((r) => statusOf(r.status) === 'skipped' && rootCauseOf(r)).length;
+  const counts = STATUS_ORDER.map((k) => paint(`${Number(s?.[k]) || 0} ${k}`, k, color && Number(s?.[k]) > 0)).join(', ');
+  const verdict = statusOf(report.verdict);
+  const knock = knockOnCount ? ` (${knockOnCount} not tested because of a failure)` : '';
+  lines.push('', ...wrap(`${paint(Object.hasOwn(LABEL, verdict) ? verdict.toUpperCase() : label(verdict), verdict, color)}: ${counts}${knock} in ${duration(Number(report.durationMs))}`, width + (color ? 60 : 0)));
   return `${lines.join('\n')}\n`;
+}
+
+/** The first sentence of a fix, for the row that points at it. */
+function firstSentence(text: string): string {
+  const m = /^(.{20,}?\.)(\s|$)/.exec(text);
+  const first = m ? m[1] : text;
+  return first.length > 140 ? `${first.slice(0, 139)}…` : first;
 }

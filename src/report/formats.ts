@@ -11,6 +11,8 @@ import type { RunReport } from '../types.js';
 export interface RenderContext {
   color: boolean;
   width?: number;
+  /** console: every check as a row */
+  verbose?: boolean;
 }
 
 export interface ReportFormat extends FormatInfo {
@@ -18,7 +20,7 @@ export interface ReportFormat extends FormatInfo {
 }
 
 const RENDERERS: Record<string, ReportFormat['render']> = {
-  console: (r, ctx) => renderConsole(r, { color: ctx.color, width: ctx.width }),
+  console: (r, ctx) => renderConsole(r, { color: ctx.color, width: ctx.width, verbose: ctx.verbose }),
   json: (r) => renderJson(r),
   html: (r) => renderHtml(r),
   junit: (r) => renderJunit(r),

@@ -1,4 +1,4 @@
-// Writes a run's reports: files named relaycheck-<UTC stamp>.<ext> in the output folder, or one
+// Writes a run's reports: files named relaycheck-<plan>-<hash>-<UTC stamp>.<ext> (names.ts) in the output folder, or one
 // format to stdout with `--out -`. The console and nagios formats always go to stdout; the
 // prometheus file has a stable name per domain (relaycheck-<domain>.prom) for textfile collectors. Files are written
 // atomically, through temporary files of our own (never through a link planted in --out).
@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/write.js';
 import { formatByName, type RenderContext } from './formats.js';
 import { checkOutput } from './output.js';
+import { writeReportSet, type ReportFile } from './names.js';
 import type { RunReport } from '../types.js';
 
 /** 2026-11-27T02:00:00.000Z → 20261127T020000Z */
@@ -22,14 +23,14 @@ export interface WriteResult {
   stdout: string;
 }
 
-export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext): WriteResult {
+export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext, options: { latest?: boolean } = {}): WriteResult {
   checkOutput(formats, out);
   if (out === '-') {
     return { files: [], stdout: formatByName(formats[0])!.render(report, ctx) };
   }
   let stdout = '';
   const files: string[] = [];
-  const stamp = fileStamp(report.startedAt);
+  const set: ReportFile[] = [];
   for (const name of formats) {
     const format = formatByName(name)!;
     if (format.stdout) {
@@ -37,9 +38,15 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
       continue;
     }
     mkdirSync(out, { recursive: true });
-    const file = join(out, format.fileName?.(report.plan.domain) ?? `relaycheck-${stamp}.${format.extension}`);
-    writeAtomic(file, format.render(report, { ...ctx, color: false }));
-    files.push(file);
+    if (format.fileName) {
+      const file = join(out, format.fileName(report.plan.domain));
+      writeAtomic(file, format.render(report, { ...ctx, color: false }));
+      files.push(file);
+    } else {
+      set.push({ extension: format.extension, text: format.render(report, { ...ctx, color: false }) });
+    }
   }
+  // relaycheck-<plan>-<hash>-<stamp>.<ext>, created exclusively, and the plan's -latest copies (names.ts)
+  files.unshift(...writeReportSet(out, String(report.plan?.file ?? 'plan'), String(report.startedAt), set, options));
   return { files, stdout };
 }

@@ -9,6 +9,7 @@ import { entriesOf, notTestedReason, subjectLabels, subjectOrder, subjectsFor } 
 import { redactDeep } from '../report/redact.js';
 import { countStatuses, worstStatus } from '../status.js';
 import { ms } from '../check-kit/session.js';
+import { applyPrerequisites, prerequisitesOf, type Outcome } from './prerequisites.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   STATUS_RANK,
@@ -92,6 +93,8 @@ interface Job {
   probeKeys: Record<string, string>; // probe id → task key
   /** set for a subject that is not tested (a disabled connector): the check is skipped, no probe runs */
   notTested?: string;
+  /** a prerequisite of a selected check that was not selected itself: judged, not reported */
+  hidden: boolean;
 }
 
 export async function runPlan(plan: Plan, registry: Registry, options: RunOptions): Promise<RunReport> {
@@ -124,17 +127,17 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     if (!list) subjectsByScope.set(scope, (list = subjectsFor(scope, plan)));
     return list;
   };
-  for (const check of checks) {
+  for (const { check, hidden } of withPrerequisites(checks, registry.checks)) {
     for (const subject of subjectsOf(check.scope)) {
       if (check.appliesTo && !safeAppliesTo(check, subject, plan)) continue;
       const notTested = notTestedReason(subject);
       if (notTested) {
-        jobs.push({ check, subject, probeKeys: {}, notTested });
+        jobs.push({ check, subject, probeKeys: {}, notTested, hidden });
         continue;
       }
       const probeKeys: Record<string, string> = {};
       for (const id of check.requires) probeKeys[id] = planTask(id, subject, []);
-      jobs.push({ check, subject, probeKeys });
+      jobs.push({ check, subject, probeKeys, hidden });
     }
   }
 
@@ -241,10 +244,16 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     for (const cert of (value as { certificateSummaries?: CertificateSummary[] } | undefined)?.certificateSummaries ?? []) certificates[cert.sha256] = cert;
   }
 
+  // Root causes first: the dependants of a failed check are not tested (prerequisites.ts).
+  const judged = new Map<Job, Outcome>(jobs.map((job) => [job, { checkId: job.check.id, subject: job.subject, findings: evaluated.get(job)!.findings, hidden: job.hidden }]));
+  applyPrerequisites([...judged.values()], new Map(registry.checks.map((c) => [c.id, c])));
+
   const results: (CheckResult & { order: number })[] = [];
   const checkIndex = new Map(checks.map((c, i) => [c, i]));
   for (const job of jobs) {
-    const { findings, ms } = evaluated.get(job)!;
+    if (job.hidden) continue;
+    const { ms } = evaluated.get(job)!;
+    const { findings } = judged.get(job)!;
     const transcriptId = Object.values(job.probeKeys).map((k) => transcriptIds.get(k)).find(Boolean);
     const labels = subjectLabels(job.subject);
     for (const f of findings) {
@@ -294,6 +303,22 @@ function progressLabel(probeId: string, subject: Subject): string {
   const { connector, endpoint } = subjectLabels(subject);
   const what = endpoint ?? (subject.scope === 'domain' ? subject.domain : connector);
   return what ? `${probeId} ${what}` : probeId;
+}
+
+/** The selected checks, then the prerequisites they need that were not selected (hidden). */
+function withPrerequisites(selected: CheckDefinition[], all: CheckDefinition[]): { check: CheckDefinition; hidden: boolean }[] {
+  const byId = new Map(all.map((c) => [c.id, c]));
+  const out = selected.map((check) => ({ check, hidden: false }));
+  const seen = new Set(selected.map((c) => c.id));
+  for (let i = 0; i < out.length; i++) {
+    for (const id of prerequisitesOf(out[i].check)) {
+      const pre = byId.get(id);
+      if (!pre || seen.has(id)) continue;
+      seen.add(id);
+      out.push({ check: pre, hidden: true });
+    }
+  }
+  return out;
 }
 
 function safeAppliesTo(check: CheckDefinition, subject: Subject, plan: Plan): boolean {

@@ -69,7 +69,7 @@ describe('relaycheck CLI', () => {
     expect(run.stdout).toMatch(/(PASS|FAIL|ERROR): \d+ pass/);
     expect(run.code).toBe(1); // unreachable endpoints are findings: exit 1, not a crash, not 0
     const files = readdirSync(join(dir, 'reports'));
-    expect(files.some((f) => /^relaycheck-\d{8}T\d{6}Z\.json$/.test(f))).toBe(true);
+    expect(files.some((f) => /^relaycheck-relaycheck-[0-9a-f]{6}-\d{8}T\d{6}\.\d{3}Z\.json$/.test(f))).toBe(true);
     const report = JSON.parse(readFileSync(join(dir, 'reports', files.find((f) => f.endsWith('.json'))!), 'utf8'));
     expect(reportSchemaErrors(report)).toEqual([]);
     expect(JSON.stringify(report)).not.toContain('example-password');
@@ -120,7 +120,7 @@ describe('relaycheck CLI', () => {
     const bad = await runCli(['run', '-c', 'open.yaml', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toBe('');
-    expect(bad.stderr).toMatch(/^relaycheck: open\.yaml: fail \(1 fail, 0 error, 0 warn\) — see out[\\/]relaycheck-\d{8}T\d{6}Z\.json\n$/);
+    expect(bad.stderr).toMatch(/^relaycheck: open\.yaml: fail \(1 fail, 0 error, 0 warn\) — see out[\\/]relaycheck-open-[0-9a-f]{6}-\d{8}T\d{6}\.\d{3}Z\.json\n$/);
   });
 
   it('re-renders a saved run as a console table', async () => {

@@ -165,7 +165,7 @@ describe('drift across a certificate renewal, through every report format', () =
   }
 
   function written(out: string, ext: string): string {
-    const files = readdirSync(join(dir, out)).filter((f) => f.endsWith(`.${ext}`));
+    const files = readdirSync(join(dir, out)).filter((f) => f.endsWith(`.${ext}`) && !f.includes('-latest'));
     expect(files).toHaveLength(1);
     return readFileSync(join(dir, out, files[0]), 'utf8');
   }

@@ -37,7 +37,7 @@ describe('relaycheck lab', () => {
   it('exits 1 with the injected faults failing, each with what to do about it', async () => {
     const r = await runCli(['lab', '--break', 'expired-cert,sender-mismatch', '--out', join(tmp, 'broken'), '--format', 'console'], { cwd: tmp });
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/faults injected: expired-cert \(the smart host presents a certificate that expired 35 days ago\); sender-mismatch/);
+    expect(r.stdout).toMatch(/faults injected:\n {2}- expired-cert: the smart host presents a certificate that expired 35 days ago\n {2}- sender-mismatch: /);
     expect(r.stdout).toMatch(/FAIL +│ tls\.certificate-expiry/);
     expect(r.stdout).toMatch(/FAIL +│ auth\.sender-match/);
     expect(r.stdout).toMatch(/Renew the certificate/);

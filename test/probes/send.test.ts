@@ -271,3 +271,43 @@ describe('helpers of the send probe', () => {
     expect(nameMatchesTlsDomain(name, domain)).toBe(ok);
   });
 });
+
+describe('a server that stalls after DATA', () => {
+  it('is reported as a stall after DATA, not as an unreachable server with a reachability fix', async () => {
+    const { startRawServer, scripted } = await import('../helpers/raw-smtp-server.js');
+    const { sendFinding } = await import('../../checks/send/validation.js');
+    let inData = false;
+    const server = await startRawServer(
+      scripted('220 mail.contoso.test ESMTP\r\n', (line) => {
+        if (inData) return undefined; // takes the message, never answers the final dot
+        if (/^EHLO/i.test(line)) return '250-mail.contoso.test\r\n250 PIPELINING\r\n';
+        if (/^DATA/i.test(line)) {
+          inData = true;
+          return '354 go ahead\r\n';
+        }
+        return '250 ok\r\n';
+      }),
+    );
+    try {
+      const p = plan(
+        head(`resolve: { "mail.contoso.test:${server.port}": 127.0.0.1 }
+connectors:
+  - name: Office 365 to smart hosts
+    direction: from-office365
+    smartHosts: [mail.contoso.test:${server.port}]
+    validation: { from: connector-check@contoso.test, to: [admin@contoso.test] }
+`),
+      );
+      const { data } = await send(p, { timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 700, tlsMs: 700, deadlineMs: 10_000 } });
+      const [a] = data.attempts;
+      expect(a.error).toMatchObject({ stage: 'data' });
+      const finding = sendFinding(entriesOf(p)[0], a);
+      expect(finding.message).toMatch(/^not accepted after DATA/);
+      expect(finding.message).not.toMatch(/before the SMTP dialogue/);
+      expect(finding.remediation ?? '').not.toMatch(/reachab/i);
+      expect(finding.remediation).toMatch(/after DATA/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -26,7 +26,7 @@ function tampered(): RunReport {
 
 describe('the console report', () => {
   it('prints no escape sequence or control character from a report, whatever its text says', () => {
-    const text = renderConsole(tampered(), { color: false, width: 120 });
+    const text = renderConsole(tampered(), { color: false, width: 120, verbose: true });
     expect(escapes(text)).toEqual([]);
     expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
     expect(text).toContain('server said');
@@ -34,7 +34,7 @@ describe('the console report', () => {
   });
 
   it('keeps only its own colour codes when colour is on, and survives an unknown status', () => {
-    const text = renderConsole(tampered(), { color: true, width: 120 });
+    const text = renderConsole(tampered(), { color: true, width: 120, verbose: true });
     const allowed = /^\[(\d+)m$/;
     expect(escapes(text).filter((e) => !allowed.test(e))).toEqual([]);
     expect(text).not.toContain('owned');
@@ -52,8 +52,8 @@ describe('the console report of a failure', () => {
     const failing = report.results.find((r) => r.status === 'fail' && r.exchangeOnline && r.powershell);
     expect(failing).toBeDefined();
     const text = renderConsole(report, { color: false, width: 200 }).replace(/[│\s]+/g, ' ');
-    expect(text).toContain(`Exchange Online: ${failing!.exchangeOnline!.split(/\s+/).slice(0, 6).join(' ')}`);
-    expect(text).toContain(`PowerShell: ${failing!.powershell!.split(/\s+/).slice(0, 3).join(' ')}`);
+    expect(text).toContain(failing!.exchangeOnline!.split(/\s+/).slice(0, 6).join(' '));
+    expect(text).toContain(`PS> ${failing!.powershell!.split(/\s+/).slice(0, 3).join(' ')}`);
   });
 });
 
@@ -64,8 +64,8 @@ describe('long names in the console table', () => {
     expect(breakLong('contoso.validation-recipients-internal', 30)).toBe('contoso.validation-recipients-\ninternal');
     const report = fixtureReport('five-connectors');
     report.results[0]!.endpoint = 'contoso-com.mail.protection.outlook.com:25';
-    const text = renderConsole(report, { color: false, width: 160 });
-    expect(text).toMatch(/protection\.outlook\.com[ │]*\n[│ ]*(PASS|WARN|FAIL|ERROR|SKIP)?[ │]*[\w.-]*[ │]*:25/);
+    const text = renderConsole(report, { color: false, width: 160, verbose: true });
+    expect(text).toMatch(/│ contoso-com\.mail\.protection\. *│[^\n]*\n│ *│ outlook\.com:25 *│/);
     expect(text).not.toMatch(/contoso-com\.mail\.protectio?n?…/);
   });
 });

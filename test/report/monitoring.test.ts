@@ -62,7 +62,7 @@ describe('the nagios format', () => {
     const written = writeReports(fixtureReport('five-connectors'), ['nagios', 'json'], dir, { color: false });
     expect(written.stdout).toMatch(/^RELAYCHECK CRITICAL - /);
     expect(written.files).toHaveLength(1);
-    expect(written.files[0]).toMatch(/relaycheck-20261127T020000Z\.json$/);
+    expect(written.files[0]).toMatch(/relaycheck-[\w.-]+-[0-9a-f]{6}-20261127T020000\.000Z\.json$/);
   });
 });
 

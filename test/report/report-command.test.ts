@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
+import { planStem } from '../../src/report/names.js';
 import { runCli } from '../helpers/cli.js';
 import { fixturePath } from './fixtures.js';
 
@@ -33,7 +34,9 @@ describe('relaycheck report', () => {
     const out = mkdtempSync(join(tmpdir(), 'relaycheck-rerender-'));
     const r = await runCli(['report', FIVE, '--format', 'html,junit,prometheus', '--out', out]);
     expect(r.code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['relaycheck-20261127T020000Z.html', 'relaycheck-20261127T020000Z.xml', 'relaycheck-contoso.com.prom']);
+    const stem = `${planStem('/etc/relaycheck/relaycheck.yaml')}-20261127T020000.000Z`;
+    // a re-render writes no -latest copy: that is the newest run's
+    expect(readdirSync(out).sort()).toEqual([`${stem}.html`, `${stem}.xml`, 'relaycheck-contoso.com.prom'].sort());
     expect(readFileSync(join(out, 'relaycheck-contoso.com.prom'), 'utf8')).toContain('relaycheck_check_status{check="tls.certificate-expiry",connector="Office 365 SMTP relay TLS 2",endpoint="mail2.contoso.com:25",status="fail"} 1');
   });
 

@@ -61,7 +61,8 @@ testCheck(check, {
       name: 'a failed handshake fails and names the versions the scan found',
       status: 'fail',
       probes: session(legacyScan(failedAt({ kind: 'tls-alert', phase: 'tls-handshake', message: 'TLS handshake failed: unsupported protocol (ERR_SSL_UNSUPPORTED_PROTOCOL)', code: 'ERR_SSL_UNSUPPORTED_PROTOCOL' }))),
-      message: /^The TLS handshake after STARTTLS failed \(tls-alert\): unsupported protocol \(ERR_SSL_UNSUPPORTED_PROTOCOL\); the server accepts TLS 1\.0\/1\.1 \(see tls\.version\)$/,
+      message: /^The TLS handshake after STARTTLS failed \(tls-alert\): unsupported protocol \(ERR_SSL_UNSUPPORTED_PROTOCOL\); the server accepts TLS 1\.0\/1\.1$/,
+      remediation: /^Enable TLS 1\.2 and 1\.3 on the server \(it offers only TLS 1\.0\/1\.1\)/,
       exchangeOnline: /450 4\.4\.317/,
     },
     {

@@ -1,0 +1,84 @@
+// Report file names that cannot collide: the plan's file name and a short hash of its absolute
+// path (two plans called relaycheck.yaml in different folders stay apart), then the run's UTC
+// start with milliseconds. Files are created exclusively: a clash (two runs of one plan in the
+// same millisecond) takes the next free name, never another run's file. A stable
+// `…-latest.<ext>` copy per plan serves ticket automation.
+//
+// Every write goes through writeReportFile (one function, so a safer writer can replace it).
+import { createHash } from 'node:crypto';
+import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+
+/** "relaycheck-<plan name>-<6 hex>": what every report of one plan starts with. */
+export function planStem(planFile: string, cwd = process.cwd()): string {
+  const abs = resolve(cwd, String(planFile));
+  const name = basename(abs, extname(abs)).replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'plan';
+  const hash = createHash('sha256').update(abs).digest('hex').slice(0, 6);
+  return `relaycheck-${name}-${hash}`;
+}
+
+/** 2026-11-27T02:00:00.123Z → 20261127T020000.123Z (ISO 8601 basic format, UTC, milliseconds) */
+export function stampWithMs(iso: string): string {
+  const d = Number.isNaN(Date.parse(iso)) ? new Date() : new Date(iso);
+  return d.toISOString().replace(/[-:]/g, '');
+}
+
+export interface ReportFile {
+  extension: string;
+  text: string;
+}
+
+/**
+ * Writes a file: `exclusive` creates it and fails with EEXIST when it exists (never follows a
+ * link), `replace` swaps it in whole through a temporary file and a rename.
+ */
+export function writeReportFile(file: string, text: string, mode: 'exclusive' | 'replace'): void {
+  if (mode === 'exclusive') {
+    const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
+    try {
+      writeSync(fd, text);
+    } catch (err) {
+      closeSync(fd);
+      rmSync(file, { force: true });
+      throw err;
+    }
+    closeSync(fd);
+    return;
+  }
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeReportFile(tmp, text, 'exclusive');
+    renameSync(tmp, file);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Writes one run's report set (every format under one name) exclusively, taking the next free
+ * name (…-2, …-3) when one of them exists, then (for a run, not a re-render) refreshes the
+ * plan's -latest copies.
+ * Returns the paths of the run's own files.
+ */
+export function writeReportSet(out: string, planFile: string, startedAt: string, files: ReportFile[], options: { latest?: boolean } = { latest: true }): string[] {
+  if (files.length === 0) return [];
+  const stem = `${planStem(planFile)}-${stampWithMs(startedAt)}`;
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? stem : `${stem}-${n}`;
+    const written: string[] = [];
+    try {
+      for (const f of files) {
+        const path = join(out, `${name}.${f.extension}`);
+        writeReportFile(path, f.text, 'exclusive');
+        written.push(path);
+      }
+    } catch (err) {
+      for (const w of written) rmSync(w, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
+      throw err;
+    }
+    if (options.latest) for (const f of files) writeReportFile(join(out, `${planStem(planFile)}-latest.${f.extension}`), f.text, 'replace');
+    return written;
+  }
+}

@@ -8,6 +8,7 @@ import { redactText } from '../report/redact.js';
 import { entryKey } from './accounts.js';
 import { trustedCas } from './send.js';
 import { importModule } from '../starter-link.js';
+import { tokenFor } from '../oauth/tokens.js';
 import type { DeliveryProbeData, DeliveryResult, SendProbeData } from '../evidence/sending.js';
 import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
 
@@ -49,7 +50,8 @@ async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Ma
     // is required — except to a loopback address (a local test mailbox), where it stays put.
     doSTARTTLS: requireStartTls(imap.secure, target) ? true : undefined,
     servername: isIP(imap.host) ? undefined : imap.host,
-    auth: { user: imap.username, pass: imap.password.value },
+    // XOAUTH2 with the token obtained for the mailbox's oauth2 block (Exchange Online has no Basic IMAP).
+    auth: imap.oauth2 ? { user: imap.username, accessToken: tokenFor(ctx, imap.oauth2) ?? '' } : { user: imap.username, pass: imap.password?.value ?? '' },
     logger: false,
     disableAutoIdle: true,
     connectionTimeout: ctx.timeouts.connectMs,

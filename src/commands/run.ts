@@ -25,6 +25,8 @@ export interface RunArgs {
   plugin?: string[];
   /** extra run-wide state for the probes (ProbeContext.shared), e.g. the lab's SHARED_MTA_STS_PORT */
   probeState?: Record<string, unknown>;
+  /** the run's clock (tests: both sides of a dated verdict); default the system clock */
+  now?: () => Date;
 }
 
 export interface Io {
@@ -91,6 +93,7 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     concurrency: args.concurrency,
     signal: interrupt.signal,
     onProgress: progress,
+    ...(args.now ? { now: args.now } : {}),
     // The send log (quota) lives in the plan's store: file, else <out>/relaycheck.sqlite.
     shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, storePathFor(plan, args.out)]]),
   };

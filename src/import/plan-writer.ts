@@ -6,10 +6,21 @@ import { Document, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 
 export type SecretRef = { env: string } | { file: string };
 
+/** A plan's oauth2 block: client credentials (a secret or a certificate) or a ready token. */
+export interface OAuth2Data {
+  accessToken?: SecretRef;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: SecretRef & { expires?: string };
+  certificate?: { cert: string; key: SecretRef };
+  authority?: string;
+  scope?: string;
+}
+
 export interface ValidationData {
   from?: string;
   to: string[];
-  imap?: { host: string; secure?: boolean; username: string; password: SecretRef; mailbox?: string; timeoutSeconds?: number; rejectUnauthorized?: boolean };
+  imap?: { host: string; secure?: boolean; username: string; password?: SecretRef; oauth2?: OAuth2Data; mailbox?: string; timeoutSeconds?: number; rejectUnauthorized?: boolean };
 }
 
 export interface ToOffice365Data {
@@ -38,7 +49,7 @@ export interface SubmissionData {
   endpoint: string;
   username: string;
   password?: SecretRef;
-  oauth2?: { accessToken: SecretRef };
+  oauth2?: OAuth2Data;
   from: string;
   sendAs?: string[];
   expectForeignSenderRejected?: boolean;

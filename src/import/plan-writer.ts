@@ -47,6 +47,7 @@ export interface FromOffice365Data {
 export interface SubmissionData {
   name: string;
   endpoint: string;
+  service?: 'exchange-online' | 'hve' | 'acs' | 'other';
   username: string;
   password?: SecretRef;
   oauth2?: OAuth2Data;

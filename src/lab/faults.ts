@@ -62,16 +62,16 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
   },
   'oauth-bad-secret': {
     does: "the scanner's app authenticates with a client secret (secrets/scanner-app.secret) that is not the one registered in Entra ID (AADSTS7000215)",
-    // no token: AUTH is not tried (could not decide), so nothing is sent or delivered
-    expected: ['auth.oauth-token', 'auth.login', 'auth.sender-match', 'auth.tls-required', 'send.validation', 'send.delivery'],
+    // no token: AUTH is not tried (auth.login cannot decide); nothing is sent
+    expected: ['auth.oauth-token', 'auth.login'],
   },
   'oauth-no-role': {
     does: "the scanner's app has no admin consent for SMTP.SendAsApp and IMAP.AccessAsApp: Entra ID issues a token without roles, Exchange Online refuses it (535 5.7.3)",
-    expected: ['auth.oauth-token', 'auth.login', 'auth.sender-match', 'send.validation', 'send.delivery'],
+    expected: ['auth.oauth-token', 'auth.login'],
   },
   'oauth-no-mailbox-permission': {
     does: "Exchange Online knows the scanner's app (New-ServicePrincipal) but the mailbox scanner@contoso.test grants it nothing (no Add-MailboxPermission): 535 5.7.3 to a valid token",
-    expected: ['auth.login', 'auth.sender-match', 'send.validation', 'send.delivery'],
+    expected: ['auth.login'],
   },
   'basic-auth': {
     does: 'the scanner logs in with a password (AUTH LOGIN, Basic authentication) instead of OAuth; this tenant still allows it',
@@ -80,7 +80,7 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
   },
   'basic-disabled': {
     does: 'the scanner logs in with a password, and the tenant has Basic authentication off (the default from the end of December 2026): 535 5.7.139',
-    expected: ['auth.login', 'auth.sender-match', 'send.validation', 'send.delivery'],
+    expected: ['auth.login'],
   },
 };
 

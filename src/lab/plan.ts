@@ -145,6 +145,8 @@ export function labPlanData(input: LabPlanInput): PlanData {
       {
         name: LAB.submissionName,
         endpoint: hp(LAB.submissionHost, ports.submission),
+        // the lab's host name is not smtp.office365.com: say which service it stands for
+        service: 'exchange-online',
         username: LAB.submissionUser,
         ...scannerCredentials(input),
         from: LAB.submissionFrom,

@@ -10,7 +10,7 @@ import { acquireToken, authorityUrl } from '../oauth/acquire.js';
 import { decodeClaims } from '../oauth/claims.js';
 import { OAuthHttpClient } from '../oauth/http.js';
 import { learnSecret, learnToken } from '../oauth/secrets.js';
-import { rememberToken, tokenFor } from '../oauth/tokens.js';
+import { credentialKey, rememberToken, tokenFor } from '../oauth/tokens.js';
 import type { OAuthTokenProbeData, TokenFetch } from '../evidence/oauth.js';
 import type { OAuthSettings, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
@@ -32,7 +32,7 @@ export function oauthUses(entry: PlanEntry): Use[] {
   return uses;
 }
 
-async function fetchFor(u: Use, usernames: string[], ctx: ProbeContext, transcript: TranscriptLine[], t0: number): Promise<TokenFetch> {
+async function fetchFor(u: Use, usernames: string[], ctx: ProbeContext, transcript: TranscriptLine[], t0: number, refused: Map<string, TokenFetch['failure']>): Promise<TokenFetch> {
   const started = performance.now();
   const neededUntil = new Date(ctx.startedAt.getTime() + ctx.timeouts.deadlineMs).toISOString();
   const base = { use: u.use, username: u.username, path: u.path, neededUntil, exchanges: [] };
@@ -60,6 +60,9 @@ async function fetchFor(u: Use, usernames: string[], ctx: ProbeContext, transcri
     learnToken(ctx.plan, earlier, usernames);
     return { ...fetch, ok: true, reused: true, claims: decodeClaims(earlier) };
   }
+  // The same app registration already refused in this entry: one request is enough.
+  const known = refused.get(credentialKey(client));
+  if (known) return { ...fetch, reused: true, failure: known };
   const learn = (s: string) => learnSecret(ctx.plan, s);
   const http = new OAuthHttpClient({ ca: trustedCas(ctx.plan), resolve: ctx.plan.resolve, timeoutMs: Math.max(ctx.timeouts.connectMs, ctx.timeouts.commandMs), signal: ctx.signal, learn });
   const offset = Math.round(performance.now() - t0);
@@ -85,6 +88,7 @@ async function fetchFor(u: Use, usernames: string[], ctx: ProbeContext, transcri
     ...(said?.correlationId ? { correlationId: said.correlationId } : {}),
     ...(said?.description ? { description: said.description } : {}),
   };
+  refused.set(credentialKey(client), fetch.failure);
   return fetch;
 }
 
@@ -101,7 +105,8 @@ export const oauthTokenProbe: ProbeDefinition<OAuthTokenProbeData> = {
     const usernames = [...new Set(uses.map((u) => u.username))];
     const fetches: TokenFetch[] = [];
     // One after the other: the IMAP use of the same app registration reuses the SMTP token.
-    for (const u of uses) fetches.push(await fetchFor(u, usernames, ctx, transcript, t0));
+    const refused = new Map<string, TokenFetch['failure']>();
+    for (const u of uses) fetches.push(await fetchFor(u, usernames, ctx, transcript, t0, refused));
     return { entry: entry.name, fetches, transcript };
   },
 };

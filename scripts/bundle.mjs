@@ -7,7 +7,7 @@
 // Bundled in: our code, the generated plan validator and the JavaScript on a run's path (yaml,
 // cli-table3, better-sqlite3 without its native addon). Left as packages: what is loaded on demand
 // (yargs also reads its locale files from its own folder; nodemailer, imapflow, dns-packet,
-// smtp-server, hoodiecrow-imap, @peculiar/x509, ajv).
+// smtp-server, @azure/msal-node, jose, @peculiar/x509, ajv).
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -16,10 +16,12 @@ import tlsClientCertificate from '../checks/tls/client-certificate.js';
 import smtpSessionProbe from './probes/smtp-session.js';
 import authTlsRequired from '../checks/auth/tls-required.js';
 import authLogin from '../checks/auth/login.js';
+import authOAuthToken from '../checks/auth/oauth-token.js';
 import authSenderMatch from '../checks/auth/sender-match.js';
 import sendValidation from '../checks/send/validation.js';
 import sendDelivery from '../checks/send/delivery.js';
 import { submissionProbe } from './probes/submission.js';
+import { oauthTokenProbe } from './probes/oauth-token.js';
 import { sendProbe } from './probes/send.js';
 import { deliveryProbe } from './probes/delivery.js';
 import { quotaProbe } from './probes/quota.js';
@@ -51,6 +53,7 @@ export const builtinChecks: CheckDefinition[] = [
   tlsClientCertificate,
   // auth: SMTP AUTH on submission endpoints (src/probes/submission.ts)
   authTlsRequired,
+  authOAuthToken,
   authLogin,
   authSenderMatch,
   // send: validation mail and its delivery (src/probes/send.ts, delivery.ts)
@@ -73,6 +76,7 @@ export const builtinChecks: CheckDefinition[] = [
 
 export const builtinProbes: ProbeDefinition[] = [
   smtpSessionProbe as ProbeDefinition,
+  oauthTokenProbe as ProbeDefinition,
   submissionProbe as ProbeDefinition,
   sendProbe as ProbeDefinition,
   deliveryProbe as ProbeDefinition,

@@ -34,11 +34,41 @@ export interface Validation {
     port: number;
     secure: boolean;
     username: string;
-    password: Secret;
+    /** Basic login; absent when the mailbox is read with OAuth */
+    password?: Secret;
+    /** XOAUTH2: the plan's own, or the submission entry's `oauth2` when the IMAP block gives neither */
+    oauth2?: OAuthSettings;
     mailbox: string;
     timeoutMs: number;
     tlsRejectUnauthorized: boolean;
   };
+}
+
+/** OAuth 2.0 client credentials of an app registration (Microsoft Entra ID). */
+export interface OAuthClient {
+  tenantId: string;
+  clientId: string;
+  /** the authority's base URL, without the tenant (default https://login.microsoftonline.com) */
+  authority: string;
+  scope: string;
+  secret?: Secret & { expires?: string };
+  certificate?: {
+    certFile: string;
+    certPem: string;
+    key: Secret;
+    /** SHA-256 thumbprint, hex (MSAL sends it as x5t#S256) */
+    thumbprintSha256: string;
+    subject: string;
+    notAfter: string;
+  };
+  /** plan path of the block, e.g. "submission[0].oauth2" */
+  path: string;
+}
+
+/** XOAUTH2 credentials: a ready token, or client credentials relaycheck obtains a token with. */
+export interface OAuthSettings {
+  accessToken?: Secret;
+  client?: OAuthClient;
 }
 
 export interface ClientCertificate {
@@ -84,7 +114,7 @@ export interface SubmissionAccount {
   service?: 'exchange-online' | 'hve' | 'acs' | 'other';
   username: string;
   password?: Secret;
-  oauth2?: { accessToken: Secret };
+  oauth2?: OAuthSettings;
   from: string;
   sendAs: string[];
   expectForeignSenderRejected: boolean;

@@ -1,12 +1,13 @@
 // Verifies that each submission account can authenticate after STARTTLS (RFC 4954; Microsoft:
 // SMTP AUTH client submission) and explains Exchange Online's refusals (535 5.7.3, 535 5.7.139,
-// 550 5.7.30, 530 5.7.57). Basic authentication against Exchange Online is off by default from
-// the end of December 2026: warn and point to OAuth (XOAUTH2).
+// 550 5.7.30, 530 5.7.57). Basic authentication for Exchange Online client submission is off by
+// default from the end of December 2026: warn with the days left, fail from 1 January 2027.
 import { defineCheck } from '../../src/check-kit/define.js';
 import type { Finding } from '../../src/types.js';
 import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/exo/replies.js';
 import type { SubmissionProbeData } from '../../src/evidence/sending.js';
-import { BASIC_AUTH_OFF } from '../../src/exo/facts.js';
+import { basicAuthVerdict, servicePrincipalAdvice } from '../../src/exo/basic-auth.js';
+import type { OAuthTokenProbeData } from '../../src/evidence/oauth.js';
 
 export default defineCheck({
   id: 'auth.login',
@@ -16,7 +17,7 @@ export default defineCheck({
   scope: 'entry',
   description: 'After STARTTLS, AUTH PLAIN / LOGIN (password) or XOAUTH2 (OAuth token) succeeds with 235; refusals are explained (5.7.3, 5.7.139, 5.7.30, 5.7.57).',
   remediation: 'Check the credentials the plan reads and that SMTP AUTH is enabled for the mailbox.',
-  requires: ['auth.submission'],
+  requires: ['auth.submission', 'oauth.token'],
   appliesTo: (s) => s.scope === 'entry' && s.entry.kind === 'submission',
   evaluate({ subject, probes, now }): Finding {
     if (subject.scope !== 'entry' || subject.entry.kind !== 'submission') throw new Error('submission accounts only');
@@ -48,18 +49,13 @@ export default defineCheck({
     const said = replyText(auth.reply);
     if (auth.ok) {
       const evidence = { mechanism: mech, reply: said, tls: data.tls?.protocol ?? null };
-      if (auth.basic && isExchangeOnlineHost(account.endpoint.host)) {
-        return {
-          status: 'warn',
-          message: `authenticated as ${account.username} with ${mech} (Basic authentication) after STARTTLS (${quote(said)}); ${now.getTime() < BASIC_AUTH_OFF.getTime() ? 'Exchange Online turns Basic authentication for SMTP AUTH off by default at the end of December 2026' : 'Exchange Online has turned Basic authentication for SMTP AUTH off by default since the end of December 2026; this tenant still allows it, and may stop'}`,
-          remediation: 'Move this account to OAuth: configure oauth2.accessToken (XOAUTH2) with a token for https://outlook.office.com and SMTP.Send, before Microsoft switches Basic authentication off.',
-          exchangeOnline: 'After the switch Exchange Online answers AUTH LOGIN with 550 5.7.30 Basic authentication is not supported for Client Submission (or 535 5.7.139).',
-          evidence,
-        };
-      }
+      const basic = auth.basic ? basicAuthVerdict(account, `authenticated as ${account.username} with ${mech} (Basic authentication) after STARTTLS (${quote(said)})`, now) : undefined;
+      if (basic) return { ...basic, evidence };
       return { status: 'pass', message: `authenticated as ${account.username} with ${mech} after STARTTLS${data.tls?.protocol ? ` (${data.tls.protocol})` : ''}: ${quote(said)}`, evidence };
     }
     const why = explainAuthRefusal(said, { username: account.username, oauth });
+    const principal = oauth ? servicePrincipalAdvice(account, said, probes['oauth.token'] as OAuthTokenProbeData | undefined) : undefined;
+    if (principal) Object.assign(why, principal);
     const challenge = auth.challenge ? `; the server's XOAUTH2 error: ${auth.challenge}` : '';
     return {
       status: why.temporary ? 'warn' : 'fail',

@@ -30,6 +30,8 @@ export interface LabArgs {
   send: boolean;
   only?: string[];
   skip?: string[];
+  /** the run's clock (tests of date-bound faults such as basic-auth) */
+  now?: () => Date;
 }
 
 export interface LabResult extends Partial<RunOutcome> {
@@ -106,6 +108,7 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
           concurrency: DEFAULT_CONCURRENCY,
           // The MTA-STS policy is served on the lab's port, not 443.
           probeState: { [SHARED_MTA_STS_PORT]: lab.ports.mtaSts },
+          ...(args.now ? { now: args.now } : {}),
         },
         runIo,
       );
@@ -120,8 +123,8 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
       lines.push(outcome.code === 0 ? 'The lab passed. Now break it: relaycheck lab --break expired-cert,sender-mismatch' : 'The lab without faults did not pass: that is a bug in relaycheck or its lab; please report it with the JSON report.');
     } else {
       lines.push(
-        outcome.code !== 0
-          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run; the fixes are listed above.`
+        outcome.code !== 0 || outcome.report.verdict === 'warn'
+          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run: each failure above says what Exchange Online shows and how to fix it.`
           : 'The injected faults did not fail the run: that is a bug in relaycheck or its lab; please report it with the JSON report.',
       );
     }

@@ -28,6 +28,8 @@ export interface RunArgs {
   verbose?: boolean;
   /** extra run-wide state for the probes (ProbeContext.shared), e.g. the lab's SHARED_MTA_STS_PORT */
   probeState?: Record<string, unknown>;
+  /** the run's clock (tests: both sides of a dated verdict); default the system clock */
+  now?: () => Date;
 }
 
 export interface Io {
@@ -107,6 +109,7 @@ async function runLocked(args: RunArgs, io: Io, formats: string[], timeouts: Tim
     concurrency: args.concurrency,
     signal: interrupt.signal,
     onProgress: progress,
+    ...(args.now ? { now: args.now } : {}),
     // The send log (quota) lives in the plan's store: file, else <out>/relaycheck.sqlite.
     shared: new Map<string, unknown>([...Object.entries(args.probeState ?? {}), [SHARED_STORE_PATH, storePathFor(plan, args.out)]]),
   };

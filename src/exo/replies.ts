@@ -70,6 +70,13 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
   const user = psQuote(account.username);
   const enableMailbox = `Set-CASMailbox -Identity ${user} -SmtpClientAuthenticationDisabled $false`;
   if (/\b5\.7\.139\b/.test(reply)) {
+    if (/basic authentication is disabled/i.test(reply)) {
+      return {
+        meaning: "Basic authentication is off for this tenant (Exchange Online's default for SMTP AUTH from the end of December 2026)",
+        fix: `Move this account to OAuth: register an app in Entra ID with the application permission SMTP.SendAsApp and a certificate, register its service principal in Exchange Online and grant it the mailbox, then give the plan entry oauth2: { tenantId, clientId, certificate } in place of password (README: "Moving a device or app off Basic authentication"). Re-enabling Basic only buys time: Microsoft removes it for good in 2027.`,
+        exchangeOnline: `Exchange Online answers AUTH LOGIN/PLAIN with ${reply.slice(0, 160)}.`,
+      };
+    }
     if (/tenant/i.test(reply)) {
       return {
         meaning: 'SMTP AUTH is switched off for the whole tenant (Set-TransportConfig -SmtpClientAuthenticationDisabled $true, the default for tenants created after January 2020)',
@@ -110,7 +117,7 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
   if (/\b5\.7\.30\b/.test(reply)) {
     return {
       meaning: 'Basic authentication (AUTH PLAIN / LOGIN with a password) is no longer accepted for client submission in this tenant',
-      fix: 'Authenticate with OAuth: configure oauth2.accessToken (XOAUTH2, token audience https://outlook.office.com, scope SMTP.Send), or send through a connector instead of SMTP AUTH.',
+      fix: 'Authenticate with OAuth: give the plan entry oauth2 client credentials (tenantId, clientId, certificate) of an app with SMTP.SendAsApp, or send through a connector instead of SMTP AUTH.',
       exchangeOnline: 'Exchange Online answers 550 5.7.30 Basic authentication is not supported for Client Submission.',
     };
   }
@@ -125,7 +132,7 @@ export function explainAuthRefusal(reply: string, account: { username: string; o
     if (account.oauth) {
       return {
         meaning: 'the OAuth access token was refused: expired, issued for another audience or scope, or the account behind it may not use this mailbox',
-        fix: 'Get a new token for https://outlook.office.com with SMTP.Send (delegated) or .default with SMTP.SendAsApp (app-only), and for an app grant the service principal access to the mailbox (Add-MailboxPermission … -AccessRights FullAccess).',
+        fix: 'Check the token (auth.oauth-token): audience https://outlook.office365.com, the role SMTP.SendAsApp with admin consent; then register the app\'s service principal in Exchange Online (New-ServicePrincipal) and give it the mailbox (Add-MailboxPermission … -AccessRights FullAccess).',
         exchangeOnline: 'Exchange Online answers AUTH XOAUTH2 with 535 5.7.3 Authentication unsuccessful.',
         powershell: enableMailbox,
       };

@@ -7,10 +7,21 @@ import type { InboundSettings, OutboundSettings } from '../plan/exchange-setting
 
 export type SecretRef = { env: string } | { file: string };
 
+/** A plan's oauth2 block: client credentials (a secret or a certificate) or a ready token. */
+export interface OAuth2Data {
+  accessToken?: SecretRef;
+  tenantId?: string;
+  clientId?: string;
+  clientSecret?: SecretRef & { expires?: string };
+  certificate?: { cert: string; key: SecretRef };
+  authority?: string;
+  scope?: string;
+}
+
 export interface ValidationData {
   from?: string;
   to: string[];
-  imap?: { host: string; secure?: boolean; username: string; password: SecretRef; mailbox?: string; timeoutSeconds?: number; rejectUnauthorized?: boolean };
+  imap?: { host: string; secure?: boolean; username: string; password?: SecretRef; oauth2?: OAuth2Data; mailbox?: string; timeoutSeconds?: number; rejectUnauthorized?: boolean };
 }
 
 export interface ToOffice365Data extends InboundSettings {
@@ -37,9 +48,10 @@ export interface FromOffice365Data extends OutboundSettings {
 export interface SubmissionData {
   name: string;
   endpoint: string;
+  service?: 'exchange-online' | 'hve' | 'acs' | 'other';
   username: string;
   password?: SecretRef;
-  oauth2?: { accessToken: SecretRef };
+  oauth2?: OAuth2Data;
   from: string;
   sendAs?: string[];
   expectForeignSenderRejected?: boolean;

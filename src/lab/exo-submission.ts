@@ -24,8 +24,9 @@ export interface ExoUser {
   accessTokens?: string[];
   /** SMTP AUTH switched off, and by what: 535 5.7.139 in the matching wording */
   smtpAuthDisabled?: SmtpAuthBlock;
-  /** Basic authentication retired: PLAIN / LOGIN get 550 5.7.30 (XOAUTH2 still works) */
-  basicAuthDisabled?: boolean;
+  /** Basic authentication retired: PLAIN / LOGIN get 550 5.7.30, or with 'tenant-default' the
+   *  535 5.7.139 of a tenant where Basic is off (the default from the end of December 2026); XOAUTH2 still works */
+  basicAuthDisabled?: boolean | 'tenant-default';
   /** addresses this mailbox has Send As on */
   sendAs?: string[];
 }
@@ -47,6 +48,8 @@ export interface ExoSubmissionOptions extends MailboxOptions {
   authMethods?: ('PLAIN' | 'LOGIN' | 'XOAUTH2')[];
   /** answer a refused XOAUTH2 token with a 334 JSON challenge first (RFC 7628), instead of 535 5.7.3 at once */
   xoauth2Challenge?: boolean;
+  /** XOAUTH2 with app tokens: does this bearer token give the app this mailbox? (src/lab/exo-xoauth2.ts) */
+  verifyXoauth2?: (username: string, token: string) => Promise<boolean>;
 }
 
 export interface ExoSubmissionServer {
@@ -85,7 +88,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
   };
   const tag = `[${internal}]`;
 
-  const serverOptions: SMTPServerOptions = {
+  const baseOptions: SMTPServerOptions = {
     name,
     banner: `Microsoft ESMTP MAIL Service ready at ${new Date().toUTCString()} ${BANNER_ID()}`,
     heloResponse: "%s Hello %s",
@@ -111,6 +114,21 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       const login = (auth.username ?? '').toLowerCase();
       const user = users.get(login);
+      const byApp = auth.method === 'XOAUTH2' && options.verifyXoauth2 && user && !(user.accessTokens ?? []).includes(auth.accessToken ?? '');
+      if (byApp && session.secure) {
+        options.verifyXoauth2!(user.username, auth.accessToken ?? '').then(
+          (ok) => finishAuth(auth, session, callback, ok),
+          () => finishAuth(auth, session, callback, false),
+        );
+        return;
+      }
+      finishAuth(auth, session, callback, false);
+    },
+  };
+  function finishAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: Parameters<NonNullable<SMTPServerOptions['onAuth']>>[2], appTokenOk: boolean): void {
+    {
+      const login = (auth.username ?? '').toLowerCase();
+      const user = users.get(login);
       const log = (ok: boolean, reply?: string) => authLog.push({ username: auth.username ?? '', method: auth.method, ok, reply, at: new Date() });
       const refuse = (code: number, text: string) => {
         log(false, `${code} ${text}`);
@@ -118,7 +136,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
       };
       if (!session.secure) return refuse(530, `5.7.57 Client not authenticated to send mail. ${tag}`);
       if (auth.method === 'XOAUTH2') {
-        if (!user || !(user.accessTokens ?? []).includes(auth.accessToken ?? '')) {
+        if (!user || (!appTokenOk && !(user.accessTokens ?? []).includes(auth.accessToken ?? ''))) {
           if (options.xoauth2Challenge) {
             log(false, '334 challenge');
             return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office.com/SMTP.Send' } });
@@ -127,6 +145,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
         }
       } else {
         if (!user || user.password === undefined || user.password !== auth.password) return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
+        if (user.basicAuthDisabled === 'tenant-default') return refuse(535, `5.7.139 Authentication unsuccessful, basic authentication is disabled. ${tag}`);
         if (user.basicAuthDisabled) return refuse(550, `5.7.30 Basic authentication is not supported for Client Submission. ${tag}`);
       }
       switch (user.smtpAuthDisabled) {
@@ -144,7 +163,10 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
       state(session).user = user;
       log(true, '235 2.7.0 Authentication successful');
       callback(null, { user: user.username });
-    },
+    }
+  }
+  const serverOptions: SMTPServerOptions = {
+    ...baseOptions,
     onMailFrom(address, session, callback) {
       const st = state(session);
       st.sendAsDenied = undefined;

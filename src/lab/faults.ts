@@ -5,7 +5,20 @@
 // holds the lab to it).
 import { UsageError } from '../errors.js';
 
-export const LAB_FAULTS = ['expired-cert', 'wrong-name', 'missing-intermediate', 'self-signed', 'no-starttls', 'sender-mismatch', 'client-cert-mismatch'] as const;
+export const LAB_FAULTS = [
+  'expired-cert',
+  'wrong-name',
+  'missing-intermediate',
+  'self-signed',
+  'no-starttls',
+  'sender-mismatch',
+  'client-cert-mismatch',
+  'oauth-bad-secret',
+  'oauth-no-role',
+  'oauth-no-mailbox-permission',
+  'basic-auth',
+  'basic-disabled',
+] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
 export interface FaultInfo {
@@ -13,6 +26,8 @@ export interface FaultInfo {
   does: string;
   /** the check ids that fail because of it (status fail or error): root causes; their knock-ons are skipped */
   expected: string[];
+  /** the verdict depends on the run's date: before 1 January 2027 these checks warn instead */
+  warnsBefore2027?: string[];
 }
 
 export const FAULTS: Record<LabFault, FaultInfo> = {
@@ -46,7 +61,34 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
     does: 'the relay presents a client certificate for relay.other-org.test, not the inbound connector\'s TlsSenderCertificateName',
     expected: ['tls.client-certificate', 'send.validation'],
   },
+  'oauth-bad-secret': {
+    does: "the scanner's app authenticates with a client secret (secrets/scanner-app.secret) that is not the one registered in Entra ID (AADSTS7000215)",
+    // no token: AUTH is not tried (auth.login cannot decide); nothing is sent
+    expected: ['auth.oauth-token', 'auth.login'],
+  },
+  'oauth-no-role': {
+    does: "the scanner's app has no admin consent for SMTP.SendAsApp and IMAP.AccessAsApp: Entra ID issues a token without roles, Exchange Online refuses it (535 5.7.3)",
+    expected: ['auth.oauth-token', 'auth.login'],
+  },
+  'oauth-no-mailbox-permission': {
+    does: "Exchange Online knows the scanner's app (New-ServicePrincipal) but the mailbox scanner@contoso.test grants it nothing (no Add-MailboxPermission): 535 5.7.3 to a valid token",
+    expected: ['auth.login'],
+  },
+  'basic-auth': {
+    does: 'the scanner logs in with a password (AUTH LOGIN, Basic authentication) instead of OAuth; this tenant still allows it',
+    expected: ['auth.login'],
+    warnsBefore2027: ['auth.login'],
+  },
+  'basic-disabled': {
+    does: 'the scanner logs in with a password, and the tenant has Basic authentication off (the default from the end of December 2026): 535 5.7.139',
+    expected: ['auth.login'],
+  },
 };
+
+/** Faults under which the scanner uses a password (Basic) instead of OAuth. */
+export function scannerUsesBasic(faults: readonly LabFault[]): boolean {
+  return faults.includes('basic-auth') || faults.includes('basic-disabled');
+}
 
 /** Parses --break values (comma-separated, repeatable); unknown names are a usage error naming the known ones. */
 export function parseFaults(values: string[] | undefined): LabFault[] {

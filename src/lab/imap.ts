@@ -1,11 +1,12 @@
-// The lab's IMAP mailbox: hoodiecrow-imap (an IMAP test server by nodemailer's author) over
-// implicit TLS (IMAPS) with a certificate from the lab PKI, so send.delivery can confirm that a
-// validation message arrived exactly as it would against a real mailbox (imapflow login, SELECT,
-// SEARCH HEADER X-Relaycheck-Token). Every message the lab's SMTP servers accept is appended to
-// INBOX through `deliver`. One shared INBOX: the lab's users all see the same messages.
+// The lab's IMAP mailbox: a small IMAP4rev1 responder of the lab's own (src/lab/imap-session.ts)
+// over implicit TLS (IMAPS) with a certificate from the lab PKI, so send.delivery confirms that a
+// validation message arrived exactly as it would against a real mailbox (imapflow: LOGIN or
+// AUTHENTICATE XOAUTH2, EXAMINE, SEARCH HEADER X-Relaycheck-Token). Every message the lab's SMTP
+// servers accept is appended to INBOX through `deliver`. One shared INBOX for the lab's users.
 import type { Socket } from 'node:net';
-import hoodiecrow from 'hoodiecrow-imap';
+import tls from 'node:tls';
 import { listenOn } from './listen.js';
+import { serveImap, type StoredMessage } from './imap-session.js';
 
 export interface LabImapOptions {
   host?: string;
@@ -14,8 +15,10 @@ export interface LabImapOptions {
   /** PEM key and certificate chain for the IMAPS listener */
   key: string;
   cert: string;
-  /** login → password */
+  /** login → password (Basic) */
   users: Record<string, string>;
+  /** XOAUTH2: does this token give this mailbox? Without it XOAUTH2 is refused. */
+  verifyXoauth2?: (user: string, token: string) => Promise<boolean>;
 }
 
 export interface LabImapServer {
@@ -23,47 +26,63 @@ export interface LabImapServer {
   port: number;
   /** messages appended so far */
   readonly count: number;
+  /** every login attempt: user, mechanism, result */
+  readonly logins: { user: string; mechanism: 'LOGIN' | 'XOAUTH2'; ok: boolean }[];
   /** Append one RFC 5322 message to INBOX (as if the mail server delivered it). */
   deliver(raw: string, recipients?: string[]): void;
   close(): Promise<void>;
 }
 
-const PLUGINS = ['ID', 'IDLE', 'UNSELECT', 'ENABLE', 'CONDSTORE', 'SPECIAL-USE', 'LITERALPLUS', 'SASL-IR', 'AUTH-PLAIN'];
 const MAX_MESSAGES = 1000;
 
 export async function startLabImap(options: LabImapOptions): Promise<LabImapServer> {
-  const users: Record<string, { password: string }> = {};
-  for (const [name, password] of Object.entries(options.users)) users[name] = { password };
-  const server = hoodiecrow({
-    plugins: PLUGINS,
-    storage: { INBOX: { messages: [] } },
-    users,
-    secureConnection: true,
-    credentials: { key: options.key, cert: options.cert, minVersion: 'TLSv1.2' },
-  });
+  const messages: StoredMessage[] = [];
+  const logins: LabImapServer['logins'] = [];
+  let nextUid = 1;
   const sockets = new Set<Socket>();
-  server.server.on('connection', (s: Socket) => {
+  const server = tls.createServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1.2' }, (socket) => {
+    socket.on('error', () => undefined);
+    socket.setTimeout(60_000, () => socket.destroy());
+    serveImap(socket, {
+      messages: () => messages,
+      uidValidity: 14,
+      login(user, password) {
+        const ok = Object.hasOwn(options.users, user) && options.users[user] === password;
+        logins.push({ user, mechanism: 'LOGIN', ok });
+        return ok;
+      },
+      ...(options.verifyXoauth2
+        ? {
+            async xoauth2(user: string, token: string) {
+              const ok = await options.verifyXoauth2!(user, token).catch(() => false);
+              logins.push({ user, mechanism: 'XOAUTH2', ok });
+              return ok;
+            },
+          }
+        : {}),
+    });
+  });
+  server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
   });
-  server.server.on('tlsClientError', () => undefined);
-  server.server.on('error', () => undefined);
+  server.on('tlsClientError', () => undefined);
+  server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await listenOn(server.server, host, options.port);
-  let count = 0;
+  const port = await listenOn(server, host, options.port);
   let closed: Promise<void> | undefined;
   return {
     host,
     port,
     get count() {
-      return count;
+      return messages.length;
     },
+    logins,
     deliver(raw: string, recipients: string[] = []) {
-      if (count >= MAX_MESSAGES) return;
+      if (messages.length >= MAX_MESSAGES) return;
       const head = recipients.length ? `Delivered-To: ${recipients.join(', ')}\r\n` : '';
-      server.appendMessage('INBOX', [], new Date(), head + raw);
-      count++;
+      messages.push({ uid: nextUid++, raw: head + raw, internalDate: new Date() });
     },
     close() {
       closed ??= new Promise<void>((resolve) => {

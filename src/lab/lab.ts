@@ -1,9 +1,9 @@
 // The built-in lab: a PKI made on the spot, loopback servers on free ports standing in for
 // Exchange Online (MX endpoint, smtp.office365.com), the on-prem smart host, two IMAP mailboxes
-// and a DNS resolver, and the plan that describes them, written with its secrets into the lab
+// a DNS resolver and Microsoft Entra ID (the scanner app's tokens), and the plan that describes them, written with its secrets into the lab
 // folder. `startLab` brings it up (faults injected as asked) and returns a handle whose close()
 // stops every server; src/commands/lab.ts runs the plan against it.
-import { randomBytes, webcrypto } from 'node:crypto';
+import { randomBytes, randomUUID, webcrypto } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import ranges from '../../data/exchange-online-ranges.json' with { type: 'json' };
@@ -11,7 +11,9 @@ import { createLabPki, issueLeaf, selfSigned, type Issued } from '../pki/generat
 import { startLabDns, type LabDnsServer } from './dns.js';
 import { startExoMx, type ExoMxServer } from './exo-mx.js';
 import { startExoSubmission, type ExoSubmissionServer } from './exo-submission.js';
-import { FAULTS, type LabFault } from './faults.js';
+import { startEntra, type EntraServer } from './entra.js';
+import { judgeBearer, type LabExchangeApps } from './exo-xoauth2.js';
+import { FAULTS, scannerUsesBasic, type LabFault } from './faults.js';
 import { startLabImap, type LabImapServer } from './imap.js';
 import { startMtaStsServer, type MtaStsServer } from './mta-sts.js';
 import { LAB, LAB_FILES, renderLabPlan, type LabPorts } from './plan.js';
@@ -38,6 +40,7 @@ export interface LabServers {
   onPremImap: LabImapServer;
   dns: LabDnsServer;
   mtaSts: MtaStsServer;
+  entra: EntraServer;
 }
 
 export interface Lab {
@@ -85,26 +88,35 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
   // The PKI: root → issuing CA → leaves for every server and the relay's client certificate.
   const pki = await createLabPki({ domain: LAB.domain, host: LAB.smartHost });
-  const [mxLeaf, submissionLeaf, exoImapLeaf, mtaStsLeaf, smartLeaf] = await Promise.all([
+  const [mxLeaf, submissionLeaf, exoImapLeaf, mtaStsLeaf, smartLeaf, entraLeaf, appCert] = await Promise.all([
     issueLeaf(pki.intermediate, { cn: LAB.mxCertNames[0], dnsNames: [...LAB.mxCertNames] }),
     issueLeaf(pki.intermediate, { cn: LAB.submissionHost }),
     issueLeaf(pki.intermediate, { cn: LAB.exoImapHost }),
     issueLeaf(pki.intermediate, { cn: LAB.mtaStsHost }),
     smartHostCertificate(pki, broken),
+    issueLeaf(pki.intermediate, { cn: LAB.entraHost }),
+    // The app registration's certificate: self-signed, RSA 2048, as New-SelfSignedCertificate makes one.
+    selfSigned({ cn: LAB.appName, key: { kind: 'rsa', bits: 2048 }, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 730 * DAY) }),
   ]);
   const client = broken.has('client-cert-mismatch') ? pki.leaves.clientWrongName : pki.leaves.client;
 
   // Secrets: fresh per lab run, written 0600 and referenced from the plan as { file: … }.
   const secret = () => randomBytes(18).toString('base64url');
-  const token = secret();
+  const appSecret = secret();
+  const scannerPassword = secret();
   const exoImapPassword = secret();
+  const app = { tenantId: randomUUID(), clientId: randomUUID(), objectId: randomUUID() };
   const onPremImapPassword = secret();
   const root = pki.root.certPem;
   await Promise.all([
     put(join(dir, LAB_FILES.root), root, 0o644),
     put(join(dir, LAB_FILES.relayChain), client.chainPem, 0o644),
     put(join(dir, LAB_FILES.relayKey), client.keyPem, 0o600),
-    put(join(dir, LAB_FILES.token), `${token}\n`, 0o600),
+    put(join(dir, LAB_FILES.appCert), appCert.certPem, 0o644),
+    put(join(dir, LAB_FILES.appKey), appCert.keyPem, 0o600),
+    // oauth-bad-secret: the plan reads a secret Entra ID does not know
+    put(join(dir, LAB_FILES.appSecret), `${broken.has('oauth-bad-secret') ? secret() : appSecret}\n`, 0o600),
+    put(join(dir, LAB_FILES.scannerPassword), `${scannerPassword}\n`, 0o600),
     put(join(dir, LAB_FILES.exoImapPassword), `${exoImapPassword}\n`, 0o600),
     put(join(dir, LAB_FILES.onPremImapPassword), `${onPremImapPassword}\n`, 0o600),
   ]);
@@ -114,9 +126,34 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const stopAll = async () => {
     await Promise.all(started.splice(0).map((s) => s.close().catch(() => undefined)));
   };
+  // Exchange Online's side of the app: its service principal and the mailboxes granted to it.
+  const exchangeApps: LabExchangeApps = {
+    servicePrincipals: new Map([[app.clientId, app.objectId]]),
+    mailboxGrants: new Map([[app.objectId, new Set([LAB.exoMailbox, ...(broken.has('oauth-no-mailbox-permission') ? [] : [LAB.submissionUser])])]]),
+  };
   try {
+    const entra = await track(
+      startEntra({
+        host: address,
+        key: entraLeaf.keyPem,
+        cert: entraLeaf.chainPem,
+        tenantId: app.tenantId,
+        tenantDomain: LAB.tenantDomain,
+        apps: [
+          {
+            clientId: app.clientId,
+            displayName: LAB.appName,
+            objectId: app.objectId,
+            secrets: [{ value: appSecret }],
+            certificates: [appCert.certPem],
+            roles: broken.has('oauth-no-role') ? [] : ['SMTP.SendAsApp', 'IMAP.AccessAsApp'],
+          },
+        ],
+      }),
+    );
+    const bearer = (role: 'SMTP.SendAsApp' | 'IMAP.AccessAsApp') => async (user: string, token: string) => (await judgeBearer(token, user, role, (t) => entra.verify(t), exchangeApps)).ok;
     const [exoImap, onPremImap] = await Promise.all([
-      track(startLabImap({ host: address, key: exoImapLeaf.keyPem, cert: exoImapLeaf.chainPem, users: { [LAB.exoMailbox]: exoImapPassword } })),
+      track(startLabImap({ host: address, key: exoImapLeaf.keyPem, cert: exoImapLeaf.chainPem, users: { [LAB.exoMailbox]: exoImapPassword }, verifyXoauth2: bearer('IMAP.AccessAsApp') })),
       track(startLabImap({ host: address, key: pki.leaves.valid.keyPem, cert: pki.leaves.valid.chainPem, users: { [LAB.onPremMailbox]: onPremImapPassword } })),
     ]);
     const [mx, submission, smartHost, mtaSts] = await Promise.all([
@@ -139,7 +176,16 @@ export async function startLab(options: LabOptions): Promise<Lab> {
           key: submissionLeaf.keyPem,
           cert: submissionLeaf.chainPem,
           hostname: LAB.submissionHost,
-          users: [{ username: LAB.submissionUser, accessTokens: [token], sendAs: broken.has('sender-mismatch') ? [] : [LAB.submissionFrom] }],
+          // The clean lab's scanner has no password: OAuth only, so no Basic verdict depends on the date.
+          users: [
+            {
+              username: LAB.submissionUser,
+              ...(scannerUsesBasic(faults) ? { password: scannerPassword } : {}),
+              ...(broken.has('basic-disabled') ? { basicAuthDisabled: 'tenant-default' as const } : {}),
+              sendAs: broken.has('sender-mismatch') ? [] : [LAB.submissionFrom],
+            },
+          ],
+          verifyXoauth2: bearer('SMTP.SendAsApp'),
           onMessage: (m) => exoImap.deliver(m.raw, m.rcptTo),
         }),
       ),
@@ -167,9 +213,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         }),
       }),
     );
-    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port, mtaSts: mtaSts.port };
+    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port, mtaSts: mtaSts.port, entra: entra.port };
     const planFile = join(dir, LAB_FILES.plan);
-    await put(planFile, renderLabPlan({ ports, faults, firewallAllowed: [...ranges.ipv4, ...ranges.ipv6], address, deliveryTimeoutSeconds: options.deliveryTimeoutSeconds }), 0o644);
+    await put(planFile, renderLabPlan({ ports, faults, firewallAllowed: [...ranges.ipv4, ...ranges.ipv6], address, deliveryTimeoutSeconds: options.deliveryTimeoutSeconds, app }), 0o644);
 
     let closing: Promise<void> | undefined;
     return {
@@ -178,7 +224,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       faults,
       ports,
       rootPem: root,
-      servers: { mx, submission, smartHost, exoImap, onPremImap, dns, mtaSts },
+      servers: { mx, submission, smartHost, exoImap, onPremImap, dns, mtaSts, entra },
       describe: () => [
         `Exchange Online MX endpoint   ${LAB.mxHost}:${mx.port}`,
         `smtp.office365.com (587)      ${LAB.submissionHost}:${submission.port}`,
@@ -186,6 +232,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         `IMAP mailboxes                ${LAB.exoImapHost}:${exoImap.port}, ${LAB.smartHost}:${onPremImap.port}`,
         `DNS resolver (lab zone)       ${address}:${dns.port}`,
         `MTA-STS policy (HTTPS)        ${LAB.mtaStsHost}:${mtaSts.port}`,
+        `Entra ID (tokens, HTTPS)      ${LAB.entraHost}:${entra.port}`,
       ],
       close() {
         closing ??= stopAll();

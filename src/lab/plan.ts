@@ -1,11 +1,12 @@
 // The plan the lab writes and runs: the set-up a newcomer would describe for a tenant "Contoso"
 // (domain contoso.test) — an inbound connector authenticated by certificate, an outbound
 // connector with DomainValidation to an on-prem smart host, an SMTP AUTH account that sends as a
-// shared mailbox with Send As (XOAUTH2), validation mail with IMAP delivery confirmation — with
+// shared mailbox with Send As (XOAUTH2 with a token the app obtains with its certificate from the
+// lab's Entra ID), validation mail with IMAP delivery confirmation — with
 // lab host names mapped to the loopback servers through `resolve:` and explicit ports. Written as
 // commented YAML (src/import/plan-writer.ts) so it can be read and re-run with `relaycheck run`.
 import { renderPlan, type PlanComment, type PlanData } from '../import/plan-writer.js';
-import { FAULTS, type LabFault } from './faults.js';
+import { FAULTS, scannerUsesBasic, type LabFault } from './faults.js';
 
 /** The lab's names: what the plan says, and what the servers present. */
 export const LAB = {
@@ -37,6 +38,10 @@ export const LAB = {
   connectorIn: 'Lab relay to Exchange Online',
   connectorOut: 'Lab Exchange Online to on-prem',
   submissionName: 'Lab scanner (SMTP AUTH)',
+  /** Microsoft Entra ID's sign-in host (login.microsoftonline.com) */
+  entraHost: 'login.microsoftonline.lab.test',
+  tenantDomain: 'contoso-lab.onmicrosoft.com',
+  appName: 'relaycheck lab scanner',
 } as const;
 
 /** Where the plan's referenced files live, relative to the plan's folder. */
@@ -45,7 +50,10 @@ export const LAB_FILES = {
   root: 'pki/root.pem',
   relayChain: 'pki/relay.pem',
   relayKey: 'secrets/relay.key',
-  token: 'secrets/scanner.token',
+  appCert: 'pki/scanner-app.pem',
+  appKey: 'secrets/scanner-app.key',
+  appSecret: 'secrets/scanner-app.secret',
+  scannerPassword: 'secrets/scanner.password',
   exoImapPassword: 'secrets/it-mailbox.password',
   onPremImapPassword: 'secrets/admin-mailbox.password',
 } as const;
@@ -59,6 +67,8 @@ export interface LabPorts {
   dns: number;
   /** the MTA-STS policy's HTTPS server (443 in real life) */
   mtaSts: number;
+  /** the Entra ID stand-in's HTTPS server (443 in real life) */
+  entra: number;
 }
 
 export interface LabPlanInput {
@@ -69,17 +79,28 @@ export interface LabPlanInput {
   address?: string;
   /** IMAP delivery timeout, seconds */
   deliveryTimeoutSeconds?: number;
+  /** the scanner's app registration in the lab's Entra ID */
+  app: { tenantId: string; clientId: string };
+}
+
+/** How the scanner authenticates: OAuth with its app certificate (or, for faults, a secret or a password). */
+function scannerCredentials(input: LabPlanInput): Record<string, unknown> {
+  if (scannerUsesBasic(input.faults)) return { password: { file: `./${LAB_FILES.scannerPassword}` } };
+  const credential = input.faults.includes('oauth-bad-secret')
+    ? { clientSecret: { file: `./${LAB_FILES.appSecret}` } }
+    : { certificate: { cert: `./${LAB_FILES.appCert}`, key: { file: `./${LAB_FILES.appKey}` } } };
+  return { oauth2: { tenantId: input.app.tenantId, clientId: input.app.clientId, authority: `https://${LAB.entraHost}:${input.ports.entra}`, ...credential } };
 }
 
 export function labPlanData(input: LabPlanInput): PlanData {
   const { ports } = input;
   const addr = input.address ?? '127.0.0.1';
   const hp = (host: string, port: number) => `${host}:${port}`;
-  const imap = (host: string, port: number, username: string, password: string) => ({
+  const imap = (host: string, port: number, username: string, password?: string) => ({
     host: hp(host, port),
     secure: true,
     username,
-    password: { file: `./${password}` },
+    ...(password ? { password: { file: `./${password}` } } : {}),
     mailbox: 'INBOX',
     timeoutSeconds: input.deliveryTimeoutSeconds ?? 10,
   });
@@ -97,6 +118,7 @@ export function labPlanData(input: LabPlanInput): PlanData {
       [hp(LAB.exoImapHost, ports.exoImap)]: addr,
       [hp(LAB.smartHost, ports.onPremImap)]: addr,
       [hp(LAB.mtaStsHost, 443)]: addr,
+      [hp(LAB.entraHost, ports.entra)]: addr,
     },
     dns: { servers: [`${addr}:${ports.dns}`] },
     connectors: [
@@ -123,12 +145,15 @@ export function labPlanData(input: LabPlanInput): PlanData {
       {
         name: LAB.submissionName,
         endpoint: hp(LAB.submissionHost, ports.submission),
+        // the lab's host name is not smtp.office365.com: say which service it stands for
+        service: 'exchange-online',
         username: LAB.submissionUser,
-        oauth2: { accessToken: { file: `./${LAB_FILES.token}` } },
+        ...scannerCredentials(input),
         from: LAB.submissionFrom,
         sendAs: [LAB.submissionFrom],
         expectForeignSenderRejected: true,
-        validation: { to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
+        // Without a password the mailbox is read with the entry's own oauth2 (IMAP.AccessAsApp).
+        validation: { to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, scannerUsesBasic(input.faults) ? LAB_FILES.exoImapPassword : undefined) },
       },
     ],
     limits: { messagesPerDay: 1500, messagesPerMinute: 30 },
@@ -153,6 +178,7 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
         `  ${LAB.exoImapHost}:${p.exoImap}, ${LAB.smartHost}:${p.onPremImap}  IMAP mailboxes that confirm delivery`,
         `  127.0.0.1:${p.dns}  a DNS resolver serving the lab's zone`,
         `  https://${LAB.mtaStsHost}:${p.mtaSts}  the MTA-STS policy (443 in real life: relaycheck lab points the probe here)`,
+        `  https://${LAB.entraHost}:${p.entra}  Microsoft Entra ID (login.microsoftonline.com): the scanner app's tokens`,
         'Certificates come from a lab CA made for this run (pki/root.pem); the secrets are in secrets/.',
         'The servers are gone once the run ends: run `relaycheck lab` again rather than this plan.',
         'A plan for your tenant has the same shape, with real names and without resolve: and ports (relaycheck init).',
@@ -174,7 +200,10 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
     { path: ['connectors', 0, 'clientCertificate'], before: 'The certificate the relay presents, with its intermediate (Exchange Online fetches none).' },
     { path: ['connectors', 0, 'validation'], before: 'One validation message through the connector; IMAP confirms it arrived.' },
     { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector (TlsSettings DomainValidation, TlsDomain mail.contoso.test).' },
-    { path: ['submission', 0], before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on.' },
+    {
+      path: ['submission', 0],
+      before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on: relaycheck obtains\na token with the app\'s certificate (client credentials) on every run; it confirms delivery with the same app (IMAP.AccessAsApp).',
+    },
     { path: ['submission', 0, 'expectForeignSenderRejected'], after: 'also prove that a sender without Send As is refused' },
     { path: ['limits'], before: 'The long-quoted 1,500 messages a day per Office 365 account; Exchange Online\'s 30 a minute.' },
     { path: ['firewall'], before: 'The firewall in front of the smart host admits every Exchange Online range on port 25.' },

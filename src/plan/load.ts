@@ -10,7 +10,8 @@ import { learnSecret } from '../report/redact.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
 import { readSettings } from './exchange-settings.js';
-import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
+import { resolveOAuth, type OAuthReaders } from './oauth.js';
+import type { ClientCertificate, Connector, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
 export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account
 export const DEFAULT_MESSAGES_PER_MINUTE = 30;
@@ -174,7 +175,11 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
 
   const hostPort = (text: string, port: number): HostPort => parseHostPort(text, port)!; // the schema checked the form
 
-  const validation = (v: Raw | undefined, at: (string | number)[]): Validation | undefined => {
+  // oauth2 blocks: the certificate read as client certificates are, the key and secret as secrets.
+  const oauthReaders: OAuthReaders = { secret: readSecret, pem: (file, at, what) => readPem(file, at, what, 'certificate'), resolvePath: (f) => resolvePath(dir, f) };
+  const oauth = (o: Raw, at: (string | number)[]): OAuthSettings => resolveOAuth(o, at, toPlanPath(at), oauthReaders, problem);
+
+  const validation = (v: Raw | undefined, at: (string | number)[], entryOAuth?: OAuthSettings): Validation | undefined => {
     if (!v) return undefined;
     const out: Validation = { from: v.from, to: v.to };
     if (v.imap) {
@@ -184,13 +189,27 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
         port: hp.port,
         secure: v.imap.secure ?? hp.port === 993,
         username: v.imap.username,
-        password: readSecret(v.imap.password, [...at, 'imap', 'password']),
+        ...imapLogin(v.imap, [...at, 'imap'], entryOAuth),
         mailbox: v.imap.mailbox ?? 'INBOX',
         timeoutMs: (v.imap.timeoutSeconds ?? 120) * 1000,
         tlsRejectUnauthorized: v.imap.rejectUnauthorized ?? true,
       };
     }
     return out;
+  };
+
+  // The IMAP login: its own password or oauth2, else the submission entry's oauth2 (one app
+  // registration can hold SMTP.SendAsApp and IMAP.AccessAsApp).
+  const imapLogin = (imap: Raw, at: (string | number)[], entryOAuth?: OAuthSettings): { password?: Secret; oauth2?: OAuthSettings } => {
+    if (imap.password && imap.oauth2) {
+      problem([...at, 'oauth2'], 'give either password or oauth2, not both');
+      return {};
+    }
+    if (imap.password) return { password: readSecret(imap.password, [...at, 'password']) };
+    if (imap.oauth2) return { oauth2: oauth(imap.oauth2, [...at, 'oauth2']) };
+    if (entryOAuth) return { oauth2: entryOAuth };
+    problem(at, 'needs password: { env: NAME } or oauth2: { tenantId: …, clientId: …, certificate: … } to log in to the mailbox');
+    return {};
   };
 
   const names = new Map<string, string>();
@@ -243,8 +262,9 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
   const submission: SubmissionAccount[] = ((raw.submission ?? []) as Raw[]).map((s, i) => {
     const at = ['submission', i];
     claimName(s.name, at);
-    if (!s.password && !s.oauth2) problem(at, 'needs password: { env: NAME } or oauth2: { accessToken: { env: NAME } }');
+    if (!s.password && !s.oauth2) problem(at, 'needs oauth2: { tenantId: …, clientId: …, certificate: { cert: …, key: { file: … } } } (XOAUTH2), or password: { env: NAME } for Basic authentication');
     if (s.password && s.oauth2) problem([...at, 'oauth2'], 'give either password (AUTH PLAIN/LOGIN) or oauth2 (XOAUTH2), not both');
+    const oauth2 = s.oauth2 && !s.password ? oauth(s.oauth2, [...at, 'oauth2']) : undefined;
     return {
       kind: 'submission',
       name: s.name,
@@ -252,11 +272,11 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       ...(s.service ? { service: s.service } : {}),
       username: s.username,
       password: s.password ? readSecret(s.password, [...at, 'password']) : undefined,
-      oauth2: s.oauth2 ? { accessToken: readSecret(s.oauth2.accessToken, [...at, 'oauth2', 'accessToken']) } : undefined,
+      oauth2,
       from: s.from,
       sendAs: s.sendAs ?? [],
       expectForeignSenderRejected: s.expectForeignSenderRejected ?? false,
-      validation: validation(s.validation, [...at, 'validation']),
+      validation: validation(s.validation, [...at, 'validation'], oauth2),
       path: toPlanPath(at),
     };
   });

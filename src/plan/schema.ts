@@ -51,7 +51,7 @@ const FORMAT_TEXT: Record<string, string> = {
   'ip-port': 'must be ip or ip:port ([v6]:port for IPv6)',
 };
 
-const SECRET_KEYS = new Set(['password', 'key', 'accessToken']);
+const SECRET_KEYS = new Set(['password', 'key', 'accessToken', 'clientSecret']);
 
 function describe(e: ErrorObject, data: unknown): { segments: string[]; message: string } | null {
   const segments = pointerSegments(e.instancePath);

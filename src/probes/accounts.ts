@@ -99,7 +99,7 @@ export function secretsFor(entry: PlanEntry, plan: Plan): string[] {
   const out = [...plan.secrets];
   if (entry.kind === 'submission') {
     if (entry.password?.value) out.push(saslPlain(entry.username, entry.password.value));
-    if (entry.oauth2?.accessToken.value) out.push(saslXoauth2(entry.username, entry.oauth2.accessToken.value));
+    if (entry.oauth2?.accessToken?.value) out.push(saslXoauth2(entry.username, entry.oauth2.accessToken.value));
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { redactText } from '../report/redact.js';
 import { entryKey } from './accounts.js';
 import { trustedCas } from './send.js';
 import { importModule } from '../starter-link.js';
+import { tokenFor } from '../oauth/tokens.js';
 import type { DeliveryProbeData, DeliveryResult, SendProbeData } from '../evidence/sending.js';
 import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
 
@@ -38,6 +39,11 @@ export function requireStartTls(secure: boolean, target: string): boolean {
 
 async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Map<string, number>, ctx: ProbeContext): Promise<void> {
   const key = formatHostPort({ host: imap.host, port: imap.port });
+  const token = imap.oauth2 ? tokenFor(ctx, imap.oauth2) : undefined;
+  if (imap.oauth2 && !token) {
+    for (const r of pending) Object.assign(r, { status: 'error', message: `no OAuth access token for the IMAP mailbox ${imap.username} (see auth.oauth-token)` });
+    return;
+  }
   // Loaded on first use: imapflow is only needed when a plan confirms delivery.
   const { ImapFlow } = await importModule<typeof import('imapflow')>('imapflow');
   const target = ctx.plan.resolve[key] ?? imap.host;
@@ -49,7 +55,8 @@ async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Ma
     // is required — except to a loopback address (a local test mailbox), where it stays put.
     doSTARTTLS: requireStartTls(imap.secure, target) ? true : undefined,
     servername: isIP(imap.host) ? undefined : imap.host,
-    auth: { user: imap.username, pass: imap.password.value },
+    // XOAUTH2 with the token obtained for the mailbox's oauth2 block (Exchange Online has no Basic IMAP).
+    auth: token ? { user: imap.username, accessToken: token } : { user: imap.username, pass: imap.password?.value ?? '' },
     logger: false,
     disableAutoIdle: true,
     connectionTimeout: ctx.timeouts.connectMs,

@@ -21,6 +21,7 @@ import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
 import { importModule } from '../starter-link.js';
+import { tokenFor } from '../oauth/tokens.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from '../evidence/sending.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
@@ -257,7 +258,7 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
   const auth =
     entry.kind === 'submission'
       ? entry.oauth2 && authMechanism !== 'PLAIN' && authMechanism !== 'LOGIN'
-        ? { type: 'OAuth2' as const, user: entry.username, accessToken: entry.oauth2.accessToken.value }
+        ? { type: 'OAuth2' as const, user: entry.username, accessToken: tokenFor(ctx, entry.oauth2) ?? '' }
         : { user: entry.username, pass: entry.password?.value ?? '' }
       : undefined;
   // Loaded on first use: nodemailer is not needed for --no-send runs and costs start-up time.

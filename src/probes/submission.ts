@@ -19,6 +19,8 @@ import { SmtpClient, SmtpError, replyText } from './smtp-client.js';
 import { ehloNameFor } from './smtp-session.js';
 import { endpointsOf } from '../runner/subjects.js';
 import { redactDeep } from '../report/redact.js';
+import { tokenFor } from '../oauth/tokens.js';
+import { OAUTH_TOKEN_PROBE_ID } from './oauth-token.js';
 import type { AuthMechanism, EnvelopeProbe, SubmissionProbeData } from '../evidence/sending.js';
 import type { SmtpReply } from '../evidence/smtp.js';
 import type { Endpoint, ProbeContext, ProbeDefinition, SubmissionAccount, TranscriptLine, Plan } from '../types.js';
@@ -63,7 +65,7 @@ function decodeChallenge(reply: SmtpReply, secrets: readonly string[]): string {
 }
 
 /** The SASL exchange. Returns the final reply (235 on success). The client masks every payload in the transcript. */
-async function authenticate(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism, plan: Plan): Promise<{ reply: SmtpReply; challenge?: string }> {
+async function authenticate(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism, token: string, plan: Plan): Promise<{ reply: SmtpReply; challenge?: string }> {
   if (mechanism === 'PLAIN') {
     const reply = await client.command(`AUTH PLAIN ${saslPlain(account.username, account.password?.value ?? '')}`, 'auth');
     return { reply };
@@ -76,7 +78,7 @@ async function authenticate(client: SmtpClient, account: SubmissionAccount, mech
     reply = await client.command(base64(account.password?.value ?? ''), 'auth', { secret: true });
     return { reply };
   }
-  const reply = await client.command(`AUTH XOAUTH2 ${saslXoauth2(account.username, account.oauth2?.accessToken.value ?? '')}`, 'auth');
+  const reply = await client.command(`AUTH XOAUTH2 ${saslXoauth2(account.username, token)}`, 'auth');
   if (reply.code !== 334) return { reply };
   // RFC 7628 §3.2.3: the server's error comes as a 334 challenge; the client answers empty and gets the final reply.
   const challenge = decodeChallenge(reply, secretsFor(account, plan));
@@ -153,8 +155,10 @@ export async function runSubmissionProbe(account: SubmissionAccount, endpoint: E
             data.auth.notAttempted = 'no AUTH is offered after STARTTLS (not offered)';
           } else {
             const choice = chooseMechanism(account, offered);
+            const token = tokenFor(ctx, account.oauth2);
             if ('none' in choice) data.auth.notAttempted = `${choice.none} (not offered)`;
-            else await authAndSender(client, account, choice.mechanism, recipient, data, ctx);
+            else if (choice.mechanism === 'XOAUTH2' && !token) data.auth.notAttempted = 'no OAuth access token was obtained for this account (see auth.oauth-token)';
+            else await authAndSender(client, account, choice.mechanism, recipient, data, ctx, token ?? '');
           }
         }
       }
@@ -192,11 +196,11 @@ export async function runSubmissionProbe(account: SubmissionAccount, endpoint: E
   return redactDeep(data, secretsFor(account, ctx.plan));
 }
 
-async function authAndSender(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism, recipient: string, data: SubmissionProbeData, ctx: ProbeContext): Promise<void> {
+async function authAndSender(client: SmtpClient, account: SubmissionAccount, mechanism: AuthMechanism, recipient: string, data: SubmissionProbeData, ctx: ProbeContext, token: string): Promise<void> {
   data.auth.attempted = true;
   data.auth.mechanism = mechanism;
   data.auth.basic = mechanism !== 'XOAUTH2';
-  const { reply, challenge } = await authenticate(client, account, mechanism, ctx.plan);
+  const { reply, challenge } = await authenticate(client, account, mechanism, token, ctx.plan);
   data.auth.reply = reply;
   if (challenge) data.auth.challenge = challenge;
   data.auth.ok = reply.code === 235;
@@ -237,6 +241,8 @@ function mergeTranscripts(parts: { offset: number; lines: TranscriptLine[] }[]):
 export const submissionProbe: ProbeDefinition<SubmissionProbeData> = {
   id: SUBMISSION_PROBE_ID,
   scope: 'entry',
+  // The token (when the account uses client credentials) is obtained first.
+  after: [OAUTH_TOKEN_PROBE_ID],
   // One AUTH session per account entry feeds auth.login, auth.sender-match (entry) and
   // auth.tls-required (endpoint), and orders the send probe after it.
   key: entryKey,

@@ -48,8 +48,10 @@ describe('relaycheck lab without faults', () => {
 });
 
 describe('relaycheck lab --break', () => {
+  // A fault whose verdict depends on the date is judged as on 15 January 2027, after the cut-over.
+  const after2027 = () => new Date('2027-01-15T08:00:00Z');
   it.each(LAB_FAULTS.map((f) => [f, FAULTS[f].expected] as const))('%s fails exactly %j and exits 1', async (fault, expected) => {
-    const r = await lab([fault]);
+    const r = await lab([fault], FAULTS[fault].warnsBefore2027 ? { now: after2027 } : {});
     expect(r.code).toBe(1);
     const results = r.report!.results;
     expect(failing(results)).toEqual([...expected].sort());
@@ -61,6 +63,30 @@ describe('relaycheck lab --break', () => {
     expect(r.io.out.join('')).toMatch(/As expected, the injected fault failed the run/);
     expect(await allStopped(r.ports!)).toBe(true);
   });
+
+  it('shows a working Basic login as a warning with the days left before 1 January 2027, and as a failure from then on', async () => {
+    const before = await lab(['basic-auth'], { now: () => new Date('2026-12-03T08:00:00Z') });
+    const login = before.report!.results.find((x) => x.check === 'auth.login')!;
+    expect(login.status).toBe('warn');
+    expect(login.message).toContain('29 days left');
+    expect(before.code).toBe(0);
+    expect(before.io.out.join('')).toMatch(/As expected/);
+    const after = await lab(['basic-auth'], { now: after2027 });
+    expect(after.report!.results.find((x) => x.check === 'auth.login')!.message).toContain('re-enabled Basic will be removed');
+  });
+
+  it('answers OAuth problems with the AADSTS code, the missing role, and the service principal lines with the real ids', async () => {
+    const secret = await lab(['oauth-bad-secret']);
+    expect(secret.report!.results.find((x) => x.check === 'auth.oauth-token')!.message).toContain('AADSTS7000215');
+    const role = await lab(['oauth-no-role']);
+    expect(role.report!.results.find((x) => x.check === 'auth.oauth-token')!.message).toMatch(/no role at all, not SMTP\.SendAsApp: admin consent/);
+    const grant = await lab(['oauth-no-mailbox-permission']);
+    const login = grant.report!.results.find((x) => x.check === 'auth.login')!;
+    expect(login.message).toMatch(/535 5\.7\.3/);
+    expect(login.powershell).toMatch(/^New-ServicePrincipal -AppId '[0-9a-f-]{36}' -ObjectId '[0-9a-f-]{36}'\nAdd-MailboxPermission -Identity 'scanner@contoso\.test' -User '[0-9a-f-]{36}' -AccessRights FullAccess$/);
+    const disabled = await lab(['basic-disabled']);
+    expect(disabled.report!.results.find((x) => x.check === 'auth.login')!.message).toContain('Basic authentication is off for this tenant');
+  }, 120_000);
 
   it('injects several faults at once, failing the union of their checks', async () => {
     const r = await lab(['expired-cert,sender-mismatch', 'client-cert-mismatch']);

@@ -31,7 +31,10 @@ describe('relaycheck lab leaves', () => {
     expect(plan.domain).toBe('contoso.test');
     expect(plan.trust).toMatchObject({ system: false });
     expect(plan.connectors.map((c) => c.direction)).toEqual(['to-office365', 'from-office365']);
-    expect(plan.submission[0].oauth2?.accessToken.source).toBe('file ./secrets/scanner.token');
+    // the scanner uses OAuth client credentials with the app's certificate, and has no password
+    expect(plan.submission[0].password).toBeUndefined();
+    expect(plan.submission[0].oauth2?.client?.certificate?.key.source).toBe('file ./secrets/scanner-app.key');
+    expect(plan.submission[0].validation?.imap?.oauth2).toBe(plan.submission[0].oauth2);
 
     const planText = readFileSync(r.planFile!, 'utf8');
     expect(planText).toMatch(/^# relaycheck lab: the test plan of a made-up tenant/);
@@ -41,13 +44,12 @@ describe('relaycheck lab leaves', () => {
       expect(statSync(join(secretsDir, f)).mode & 0o777, f).toBe(0o600);
       return readFileSync(join(secretsDir, f), 'utf8').trim();
     });
-    expect(secrets).toHaveLength(4);
+    expect(secrets).toHaveLength(6);
     const reports = readdirSync(dir).filter((f) => /^relaycheck-.*\.(json|html)$/.test(f));
     expect(reports.map((f) => f.split('.').pop()).sort()).toEqual(['html', 'json']);
     const written = [planText, out.text(), ...reports.map((f) => readFileSync(join(dir, f), 'utf8'))];
     for (const secret of secrets.filter((s) => !s.startsWith('-----'))) for (const text of written) expect(text).not.toContain(secret);
-    const keyBody = secrets.find((s) => s.startsWith('-----'))!.split('\n')[1];
-    for (const text of written) expect(text).not.toContain(keyBody);
+    for (const key of secrets.filter((s) => s.startsWith('-----'))) for (const text of written) expect(text).not.toContain(key.split('\n')[1]);
 
     expect(out.text()).toMatch(/Lab plan: .*relaycheck-lab\.yaml\nReports: {2}.*\.html\n {10}.*\.json\nThe lab passed\./);
     for (const port of Object.values(r.ports!)) expect(await refused(port)).toBe(true);
@@ -65,7 +67,7 @@ describe('relaycheck lab stops every server', () => {
     });
     await expect(runLab(args('throws'), failing)).rejects.toThrow('the terminal went away');
     const ports = headerPorts(header);
-    expect(ports).toHaveLength(7);
+    expect(ports).toHaveLength(8);
     for (const port of ports) expect(await refused(port)).toBe(true);
   });
 

@@ -18,7 +18,9 @@ const head = 'version: 1\ndomain: contoso.com\nacceptedDomains: [contoso.com, fa
 describe('config.connector-tls', () => {
   it.each([
     ['an inbound connector with TLS and a certificate name in an accepted domain', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, tlsSenderCertificateName: "*.contoso.com"}', 'pass', /TLS required; attributed by certificate name \*\.contoso\.com/],
-    ['an inbound connector attributed by IPv4 sender IPs', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.100.25, 198.51.100.0/24]}', 'pass', /sender IPs/],
+    ['an OnPremises inbound connector attributed by IPv4 sender IPs only (MC1226222)', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.100.25, 198.51.100.0/24]}', 'warn', /attributes the relay by IP address only \(senderIPs 198\.51\.100\.25, 198\.51\.100\.0\/24\): Microsoft warns \(MC1226222/],
+    ['an inbound connector with sender IPs and a certificate name', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.100.25], tlsSenderCertificateName: "*.contoso.com"}', 'pass', /certificate name/],
+    ['a Partner inbound connector restricted to sender IPs', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, connectorType: Partner, senderIPs: [198.51.100.25]}', 'warn', /^connectorType is Partner/],
     ['an inbound connector that does not require TLS', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, requireTls: false, tlsSenderCertificateName: mail.contoso.com}', 'fail', /requireTls is false/],
     ['an inbound connector with nothing to attribute by', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com}', 'fail', /cannot attribute the relay/],
     ['a certificate name outside the accepted domains', '{name: a, direction: to-office365, endpoint: x.mail.protection.outlook.com, tlsSenderCertificateName: relay.tailspin.com}', 'fail', /outside the accepted domains/],
@@ -34,6 +36,12 @@ describe('config.connector-tls', () => {
     const [finding] = evaluateEntries(connectorTls, planFromYaml(`${head}connectors:\n  - ${connector}\n`));
     expect(finding.status).toBe(status);
     expect(finding.message).toMatch(message);
+  });
+
+  it('gives the certificate-based fix, in PowerShell, for an IP-only OnPremises connector', () => {
+    const [finding] = evaluateEntries(connectorTls, planFromYaml(`${head}connectors:\n  - {name: Relay, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.100.25]}\n`));
+    expect(finding.remediation).toMatch(/^Attribute the relay by certificate instead: .*unique to this tenant/);
+    expect(finding.powershell).toBe("Set-InboundConnector -Identity 'Relay' -TlsSenderCertificateName '*.contoso.com' -RequireTls $true\n# once tls.client-certificate and send.validation pass:\nSet-InboundConnector -Identity 'Relay' -SenderIPAddresses $null");
   });
 
   it('names the Exchange Online answer and the PowerShell fix for a connector without attribution', () => {

@@ -87,6 +87,7 @@ export default defineCheck({
       return combine(inbound(c, plan), `TLS required; attributed by ${how}`);
     }
     const mode = { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: `DomainValidation (${c.tls?.domain})` }[c.tls?.mode ?? 'any'];
-    return combine(outbound(c, plan), `always TLS with ${mode}`);
+    const modes = [c.smtpDaneMode && `SmtpDaneMode ${c.smtpDaneMode}`, c.mtaStsMode && `MtaStsMode ${c.mtaStsMode}`].filter(Boolean).join(', ');
+    return combine(outbound(c, plan), `always TLS with ${mode}${modes ? `; ${modes}` : ''}`);
   },
 });

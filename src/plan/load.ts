@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type
 import { UsageError, type Problem } from '../errors.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
-import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
+import type { CandidateCertificate, ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
 export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account
 export const DEFAULT_MESSAGES_PER_MINUTE = 30;
@@ -188,6 +188,19 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     else names.set(name.toLowerCase(), toPlanPath(at));
   };
 
+  /** candidateCertificate: { cert, key? } — the next certificate, read like a live one. */
+  const candidate = (c: Raw, at: (string | number)[]): { candidateCertificate?: CandidateCertificate } => {
+    const cc = c.candidateCertificate;
+    if (!cc) return {};
+    return {
+      candidateCertificate: {
+        certFile: resolvePath(dir, cc.cert),
+        certPem: readPem(cc.cert, [...at, 'candidateCertificate', 'cert'], 'candidate certificate'),
+        ...(cc.key ? { key: readSecret(cc.key, [...at, 'candidateCertificate', 'key']) } : {}),
+      },
+    };
+  };
+
   const connectors: Connector[] = ((raw.connectors ?? []) as Raw[]).map((c, i) => {
     const at = ['connectors', i];
     claimName(c.name, at);
@@ -212,6 +225,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
         senderDomains: c.senderDomains ?? ['*'],
         connectorType: c.connectorType ?? 'OnPremises',
         validation: validation(c.validation, [...at, 'validation']),
+        ...candidate(c, at),
         path: toPlanPath(at),
       };
     }
@@ -221,7 +235,10 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       name: c.name,
       smartHosts: (c.smartHosts as string[]).map((h) => hostPort(h, 25)),
       tls: c.tls ? { mode: c.tls.mode, domain: c.tls.domain } : undefined,
+      ...(c.smtpDaneMode ? { smtpDaneMode: c.smtpDaneMode } : {}),
+      ...(c.mtaStsMode ? { mtaStsMode: c.mtaStsMode } : {}),
       validation: validation(c.validation, [...at, 'validation']),
+      ...candidate(c, at),
       path: toPlanPath(at),
     };
   });
@@ -276,7 +293,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     acceptedDomains: ((raw.acceptedDomains as string[] | undefined) ?? [raw.domain]).map((d) => d.toLowerCase()),
     trust,
     resolve,
-    dns: { servers: ((raw.dns?.servers ?? []) as string[]).map((s) => parseIpPort(s, 53)!) },
+    dns: { servers: ((raw.dns?.servers ?? []) as string[]).map((s) => parseIpPort(s, 53)!), ...(raw.dns?.validating !== undefined ? { validating: Boolean(raw.dns.validating) } : {}) },
     connectors,
     submission,
     limits: {

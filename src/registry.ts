@@ -30,6 +30,7 @@ import dnsDmarc from '../checks/dns/dmarc.js';
 import dnsMtaSts from '../checks/dns/mta-sts.js';
 import dnsTlsRpt from '../checks/dns/tls-rpt.js';
 import dnsDane from '../checks/dns/dane.js';
+import dnsInboundDane from '../checks/dns/inbound-dane.js';
 import dnsSmartHosts from '../checks/dns/smart-hosts.js';
 import firewallOffice365Ranges from '../checks/firewall/office365-ranges.js';
 import { dnsProbes } from './probes/dns/probes.js';
@@ -66,6 +67,7 @@ export const builtinChecks: CheckDefinition[] = [
   dnsMtaSts,
   dnsTlsRpt,
   dnsDane,
+  dnsInboundDane,
   dnsSmartHosts,
   // firewall: pure from the plan and the shipped Exchange Online ranges (data/)
   firewallOffice365Ranges,

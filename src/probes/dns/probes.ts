@@ -137,6 +137,8 @@ export const tlsaProbe: ProbeDefinition<TlsaProbeData> = {
     const { host, port } = endpointOf(subject);
     const log = new DnsLog(runResolver(ctx));
     const name = `_${port}._tcp.${host}`;
+    // An IP literal has no TLSA name (DANE needs a host name): nothing to ask.
+    if (parseIp(host)) return { host, port, name, answer: { name, type: 'TLSA', status: 'error', records: [], cnames: [], ad: false, signed: false, tries: 0, ms: 0, error: 'an IP address has no TLSA name' }, transcript: log.transcript };
     const answer = await log.ask(name, 'TLSA');
     return { host, port, name, answer, transcript: log.transcript };
   },

@@ -34,6 +34,7 @@ export const RUN_OPTIONS: RunOptionSpec[] = [
   { name: 'deadline', type: 'number', describe: 'Deadline for the whole run in ms (default 300000); unfinished probes become errors' },
   { name: 'concurrency', type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' },
   { name: 'plugin', type: 'string', list: true, describe: 'Load extra checks from this ES module (see the README)' },
+  { name: 'candidate-cert', type: 'string', describe: 'FILE[,KEY] — judge this next certificate (PEM, with intermediates) of the smart hosts and the relay before it is installed (tls.candidate-certificate)' },
 ];
 
 /** A repeated single-value option (--out a --out b) means its last value, as in most CLIs. */
@@ -76,6 +77,7 @@ export function toRunArgs(a: Record<string, unknown>): RunArgs {
     deadline: a.deadline as number | undefined,
     concurrency: a.concurrency as number,
     plugin: asList(a.plugin),
+    ...(a['candidate-cert'] !== undefined ? { candidateCert: String(a['candidate-cert']) } : {}),
   };
 }
 

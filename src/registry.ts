@@ -30,6 +30,7 @@ import dnsDmarc from '../checks/dns/dmarc.js';
 import dnsMtaSts from '../checks/dns/mta-sts.js';
 import dnsTlsRpt from '../checks/dns/tls-rpt.js';
 import dnsDane from '../checks/dns/dane.js';
+import tlsCandidateCertificate from '../checks/tls/candidate-certificate.js';
 import dnsInboundDane from '../checks/dns/inbound-dane.js';
 import dnsSmartHosts from '../checks/dns/smart-hosts.js';
 import firewallOffice365Ranges from '../checks/firewall/office365-ranges.js';
@@ -50,6 +51,7 @@ export const builtinChecks: CheckDefinition[] = [
   tlsCertificateExpiry,
   tlsCertificateStrength,
   tlsClientCertificate,
+  tlsCandidateCertificate,
   // auth: SMTP AUTH on submission endpoints (src/probes/submission.ts)
   authTlsRequired,
   authLogin,

@@ -1,6 +1,7 @@
 // `relaycheck run`: load the plan, run the checks, write the reports, exit 0/1/2.
 import { UsageError } from '../errors.js';
 import { loadPlan } from '../plan/load.js';
+import { readCandidateFlag, withCandidate } from '../plan/candidate.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
@@ -14,6 +15,8 @@ export interface RunArgs {
   only?: string[];
   skip?: string[];
   connector?: string[];
+  /** --candidate-cert FILE[,KEY]: the next certificate of the smart hosts and the relay */
+  candidateCert?: string;
   format: string[];
   out: string;
   failOn: 'warn' | 'fail';
@@ -69,7 +72,8 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
-  const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
+  const candidate = args.candidateCert ? readCandidateFlag(args.candidateCert) : undefined;
+  const plan = withCandidate(narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector), candidate);
   prepareOutputFolder(formats, args.out);
 
   const interrupt = new AbortController();

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import check from '../../../checks/dns/dkim.js';
 import type { Zone } from '../../helpers/dns-server.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { dkimData, evaluate } from './fixtures.js';
+
+/** A DKIM key record for a real RSA key of `bits`. */
+function dkimRecord(bits: number): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return `v=DKIM1; k=rsa; p=${publicKey.export({ format: 'der', type: 'spki' }).toString('base64')}`;
+}
 
 const T1 = 'selector1-contoso-com._domainkey.contoso.onmicrosoft.com';
 const T2 = 'selector2-contoso-com._domainkey.contoso.onmicrosoft.com';
@@ -18,6 +25,14 @@ describe('dns.dkim', () => {
     const f = run(good);
     expect(f.status).toBe('pass');
     expect(f.message).toBe(`selector1 → ${T1}, selector2 → ${T2}; keys published`);
+  });
+
+  it('passes 2048-bit keys and warns about a 1024-bit key with the rotation to 2048 bits', () => {
+    expect(run({ ...good, [T1]: { TXT: [dkimRecord(2048)] }, [T2]: { TXT: [dkimRecord(2048)] } }).status).toBe('pass');
+    const f = run({ ...good, [T1]: { TXT: [dkimRecord(1024)] }, [T2]: { TXT: [dkimRecord(2048)] } });
+    expect(f.status).toBe('warn');
+    expect(f.message).toBe(`selector1's key at ${T1} is 1024-bit RSA: Microsoft recommends 2048-bit keys, and receivers increasingly distrust shorter ones`);
+    expect(f.powershell).toBe("Rotate-DkimSigningConfig -Identity 'contoso.com' -KeySize 2048");
   });
 
   it('accepts the newer dkim.mail.microsoft targets', () => {

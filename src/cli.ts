@@ -217,7 +217,19 @@ async function main(argv: string[]): Promise<number> {
         exitCode = out.code;
       },
     )
-    .demandCommand(1, 'Name a command: run, lab, checks, init, report, history, import, powershell or explain (see --help).')
+    .command(
+      'ranges',
+      'Show the Exchange Online ranges (TCP 25) the firewall check uses, or refresh them from the endpoints web service JSON',
+      (y) =>
+        y
+          .option('from', { coerce: lastValue, type: 'string', describe: 'The endpoints web service JSON you downloaded (https://endpoints.office.com/endpoints/worldwide?clientrequestid=<GUID>)' })
+          .example('$0 ranges --from endpoints.json', 'Validate the list, date it, and keep it in the per-user state folder ($STATE_DIRECTORY, $XDG_STATE_HOME/relaycheck or ~/.local/state/relaycheck)'),
+      async (a) => {
+        const { rangesCommand } = await import('./commands/ranges.js');
+        io.stdout(rangesCommand(a.from as string | undefined));
+      },
+    )
+    .demandCommand(1, 'Name a command: run, lab, checks, init, report, history, import, powershell, explain or ranges (see --help).')
     .strictCommands()
     .strictOptions()
     .recommendCommands()

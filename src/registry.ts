@@ -23,6 +23,7 @@ import { submissionProbe } from './probes/submission.js';
 import { sendProbe } from './probes/send.js';
 import { deliveryProbe } from './probes/delivery.js';
 import { quotaProbe } from './probes/quota.js';
+import { exoRangesProbe } from './probes/exo-ranges.js';
 import dnsMx from '../checks/dns/mx.js';
 import dnsSpf from '../checks/dns/spf.js';
 import dnsDkim from '../checks/dns/dkim.js';
@@ -81,6 +82,7 @@ export const builtinProbes: ProbeDefinition[] = [
   sendProbe as ProbeDefinition,
   deliveryProbe as ProbeDefinition,
   quotaProbe as ProbeDefinition,
+  exoRangesProbe as ProbeDefinition,
   ...dnsProbes,
   mtaStsProbe as ProbeDefinition,
 ];

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import check from '../../../checks/firewall/office365-ranges.js';
 import { SHIPPED_RANGES } from '../../../src/exo/ranges.js';
 import { planFromYaml } from '../../helpers/plans.js';
+import type { ExoRangesProbeData } from '../../../src/evidence/ranges.js';
 import type { Finding } from '../../../src/types.js';
 
 const base = 'version: 1\ndomain: contoso.com\nconnectors:\n  - name: Smart hosts\n    direction: from-office365\n    smartHosts: [mail.contoso.com]\n    tls: { mode: trusted-ca }\n';
-const run = (firewall: string, now = new Date('2026-11-27T12:00:00Z')) => check.evaluate({ subject: { scope: 'plan' }, plan: planFromYaml(base + firewall), probes: {}, now, options: { send: false } }) as Finding;
+const run = (firewall: string, now = new Date('2026-11-27T12:00:00Z'), state?: ExoRangesProbeData) =>
+  check.evaluate({ subject: { scope: 'plan' }, plan: planFromYaml(base + firewall), probes: state ? { 'exo-ranges': state } : {}, now, options: { send: false } }) as Finding;
 const ALL = `[${[...SHIPPED_RANGES.ipv4, ...SHIPPED_RANGES.ipv6].join(', ')}]`;
 
 describe('firewall.office365-ranges', () => {
@@ -42,8 +44,30 @@ describe('firewall.office365-ranges', () => {
     expect(f.remediation).toMatch(/firewall\.ranges from the plan/);
   });
 
-  it('warns when the shipped list is more than a year old', () => {
-    expect(run(`firewall:\n  allowed: ${ALL}\n`, new Date('2028-06-01T00:00:00Z')).message).toMatch(/over a year old/);
+  it('warns when the shipped list is more than 60 days old, and says how to refresh it', () => {
+    const later = new Date(Date.parse(SHIPPED_RANGES.asOf) + 61 * 86_400_000);
+    const f = run(`firewall:\n  allowed: ${ALL}\n`, later);
+    expect(f.status).toBe('warn');
+    expect(f.message).toBe(`the shipped range list is from ${SHIPPED_RANGES.asOf}, 61 days old (Microsoft republishes it monthly; older than 60 days may miss new ranges)`);
+    expect(f.remediation).toMatch(/relaycheck ranges --from/);
+    expect(run(`firewall:\n  allowed: ${ALL}\n`, new Date(Date.parse(SHIPPED_RANGES.asOf) + 59 * 86_400_000)).status).toBe('pass');
+  });
+
+  it('prefers a newer refreshed list, and judges the firewall against it', () => {
+    const refreshed = { asOf: '2027-03-01', source: 'endpoints web service JSON', ipv4: [...SHIPPED_RANGES.ipv4, '198.18.0.0/24'], ipv6: SHIPPED_RANGES.ipv6 };
+    const f = run(`firewall:\n  allowed: ${ALL}\n`, new Date('2027-03-10T00:00:00Z'), { file: '/state/exchange-online-ranges.json', refreshed });
+    expect(f.status).toBe('fail');
+    expect(f.message).toBe('firewall.allowed misses 1 IPv4 range: 198.18.0.0/24');
+    expect(f.remediation).toMatch(/refreshed from the endpoints web service, as of 2027-03-01/);
+  });
+
+  it('ignores a refreshed list older than the shipped one', () => {
+    const f = run(`firewall:\n  allowed: ${ALL}\n`, undefined, { file: 'x', refreshed: { asOf: '2026-01-01', source: 'x', ipv4: ['198.18.0.0/24'], ipv6: [] } });
+    expect(f.status).toBe('pass');
+  });
+
+  it('never warns about age when the plan carries its own ranges (the lab does)', () => {
+    expect(run('firewall:\n  allowed: [198.51.100.0/24]\n  ranges: [198.51.100.0/25]\n', new Date('2031-01-01T00:00:00Z')).status).toBe('pass');
   });
 
   it('is skipped when the plan has no firewall section', () => {

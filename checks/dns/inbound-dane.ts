@@ -2,7 +2,7 @@
 // Enable-SmtpDaneInbound): each MX host under mx.microsoft has TLSA records, DNSSEC-validated by a validating resolver.
 import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../src/dns/answer.js';
-import { isExoMxHost } from '../../src/exo/dns.js';
+import { isDaneMxHost, isExoMxHost, planTenantHosts } from '../../src/exo/dns.js';
 import { DNS_PROBES, type MxTlsaProbeData } from '../../src/evidence/dns-probes.js';
 import { psQuote } from '../../src/powershell/quote.js';
 
@@ -13,9 +13,11 @@ export default defineCheck({
   severity: 'medium',
   scope: 'domain',
   description:
-    'For MX hosts under mx.microsoft: TLSA at _25._tcp.<mx>, DNSSEC-validated (the AD bit of a resolver marked dns.validating; else unknown), as Enable-SmtpDaneInbound publishes them. Legacy *.mail.protection.outlook.com hosts have no DNSSEC: skipped.',
+    'When the plan relays to an mx.microsoft host: each MX host under mx.microsoft has TLSA at _25._tcp.<mx>, DNSSEC-validated (the AD bit of a resolver marked dns.validating; else unknown), as Enable-SmtpDaneInbound publishes them.',
   remediation: 'Run Enable-DnssecForVerifiedDomain (the MX moves to an mx.microsoft host), publish the new MX, then Enable-SmtpDaneInbound for the domain.',
   requires: [DNS_PROBES.mxTlsa],
+  // Only where the plan relays to an mx.microsoft host: the legacy hosts cannot have DANE at all.
+  appliesTo: (_s, plan) => planTenantHosts(plan).some(isDaneMxHost),
   evaluate({ subject, plan, probes }) {
     const data = probes[DNS_PROBES.mxTlsa] as MxTlsaProbeData;
     const domain = subject.scope === 'domain' ? subject.domain : data.domain;

@@ -21,6 +21,7 @@ export interface ToOffice365Data {
   tlsSenderCertificateName?: string;
   senderIPs?: string[];
   clientCertificate?: { cert: string; key: SecretRef };
+  candidateCertificate?: { cert: string; key?: SecretRef };
   senderDomains?: string[];
   validation?: ValidationData;
 }

@@ -104,6 +104,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     put(join(dir, LAB_FILES.root), root, 0o644),
     put(join(dir, LAB_FILES.relayChain), client.chainPem, 0o644),
     put(join(dir, LAB_FILES.relayKey), client.keyPem, 0o600),
+    // The renewal waiting to be installed: always the right certificate, whatever --break does to the live one.
+    put(join(dir, LAB_FILES.relayNext), pki.leaves.client.chainPem, 0o644),
     put(join(dir, LAB_FILES.token), `${token}\n`, 0o600),
     put(join(dir, LAB_FILES.exoImapPassword), `${exoImapPassword}\n`, 0o600),
     put(join(dir, LAB_FILES.onPremImapPassword), `${onPremImapPassword}\n`, 0o600),

@@ -94,6 +94,10 @@ dns: { servers: ["${UNBOUND}:53"]${opts.validating ? ', validating: true' : ''} 
 resolve:
 ${HOSTS.map((h) => `  "${h}:25": ${SMART}`).join('\n')}
 connectors:
+  - name: Relay to Office 365
+    direction: to-office365
+    endpoint: ${MX}
+    tlsSenderCertificateName: "*.signed.example"
   - name: Office 365 to smart hosts
     direction: from-office365
     smartHosts: [${hosts.join(', ')}]

@@ -26,6 +26,12 @@ function data(zone: Zone, ad = false): MxTlsaProbeData {
 const run = (d: MxTlsaProbeData, p = VALIDATING) => evaluate(check, { 'dns-mx-tlsa': d }, domainSubject(p), p);
 
 describe('dns.inbound-dane', () => {
+  it('applies only when the plan relays to an mx.microsoft host', () => {
+    expect(check.appliesTo!(domainSubject(plan), plan)).toBe(false);
+    const mxPlan = planFromYaml(PLAN_YAML.replace('contoso-com.mail.protection.outlook.com', MX));
+    expect(check.appliesTo!(domainSubject(mxPlan), mxPlan)).toBe(true);
+  });
+
   it('passes DNSSEC-validated TLSA records on the mx.microsoft host', () => {
     const f = run(data(withMx(MX), true));
     expect(f.status).toBe('pass');

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real peers that the integration suite runs against (see shared/peers/README.md):
-# Postfix, Dovecot (IMAP), nsd and Chromium, from Debian's packages. Run as root. Idempotent and
+# Postfix, Dovecot (IMAP), nsd, unbound with ldnsutils (DNSSEC) and Chromium, from Debian's packages. Run as root. Idempotent and
 # quiet: when every binary is already there it returns at once without touching apt.
 #
 # Chromium is installed with --no-install-recommends: headless runs (--disable-gpu, screenshots)
@@ -20,6 +20,10 @@ declare -A NEED=(
   [/usr/lib/dovecot/imap]=dovecot-imapd
   [/usr/sbin/nsd]=nsd
   [/usr/sbin/nsd-checkconf]=nsd
+  [/usr/sbin/unbound]=unbound
+  [/usr/sbin/unbound-checkconf]=unbound
+  [/usr/bin/ldns-keygen]=ldnsutils
+  [/usr/bin/ldns-signzone]=ldnsutils
   [/usr/bin/chromium]=chromium
   [/usr/bin/openssl]=openssl
   [/usr/bin/script]=bsdutils
@@ -89,6 +93,9 @@ fi
 # as 127.0.0.1:25 or :53, so stop the ones that use the default configuration.
 if [[ -r /var/spool/postfix/pid/master.pid ]] && /usr/sbin/postfix status >/dev/null 2>&1; then
   /usr/sbin/postfix stop >/dev/null 2>&1 || true
+fi
+if [[ -r /run/unbound.pid ]] && kill -0 "$(cat /run/unbound.pid)" 2>/dev/null; then
+  kill "$(cat /run/unbound.pid)" 2>/dev/null || true
 fi
 
 ensure_main_cf

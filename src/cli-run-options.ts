@@ -35,6 +35,7 @@ export const RUN_OPTIONS: RunOptionSpec[] = [
   { name: 'concurrency', type: 'number', default: DEFAULT_CONCURRENCY, describe: 'Endpoints probed at once' },
   { name: 'plugin', type: 'string', list: true, describe: 'Load extra checks from this ES module (see the README)' },
   { name: 'verbose', type: 'boolean', default: false, describe: 'Console: list every check as a row (passing checks otherwise fold into one line per section)' },
+  { name: 'candidate-cert', type: 'string', describe: 'FILE[,KEY] — judge this next certificate (PEM, with intermediates) of the smart hosts and the relay before it is installed (tls.candidate-certificate)' },
 ];
 
 /** A repeated single-value option (--out a --out b) means its last value, as in most CLIs. */
@@ -78,6 +79,7 @@ export function toRunArgs(a: Record<string, unknown>): RunArgs {
     concurrency: a.concurrency as number,
     plugin: asList(a.plugin),
     verbose: a.verbose === true,
+    ...(a['candidate-cert'] !== undefined ? { candidateCert: String(a['candidate-cert']) } : {}),
   };
 }
 

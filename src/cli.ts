@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The relaycheck command line (DESIGN §3). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
+import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
 import { importModule, markCompleted } from './starter-link.js';
@@ -213,7 +214,37 @@ async function main(argv: string[]): Promise<number> {
         io.stdout(powershellCommand({ config: a.config as string | undefined, run: a.run as string | undefined, create: a.create as boolean | undefined }));
       },
     )
-    .demandCommand(1, 'Name a command: run, lab, checks, init, report, history, import or powershell (see --help).')
+    .command(
+      'explain <text..>',
+      'Explain a pasted reply, NDR line, message trace status or client error (no network; exit 0 recognised, 1 not)',
+      (y) =>
+        y
+          .positional('text', { type: 'string', array: true, describe: 'The text, quoted; - reads it from stdin' })
+          .option('format', { coerce: lastValue, choices: ['text', 'json'] as const, default: 'text' as const })
+          .example('$0 explain "554 5.2.252 SendAsDenied; scanner@contoso.com not allowed to send as shared@contoso.com"', 'Meaning, step, whether reversible, and the fix'),
+      async (a) => {
+        const { explainCommand } = await import('./commands/explain.js');
+        const words = (a.text as string[]).map(String);
+        const text = words.length === 1 && words[0] === '-' ? readFileSync(0, 'utf8') : words.join(' ');
+        const out = explainCommand(text, a.format as 'text' | 'json');
+        io.stdout(out.stdout);
+        if (out.stderr) io.stderr(out.stderr);
+        exitCode = out.code;
+      },
+    )
+    .command(
+      'ranges',
+      'Show the Exchange Online ranges (TCP 25) the firewall check uses, or refresh them from the endpoints web service JSON',
+      (y) =>
+        y
+          .option('from', { coerce: lastValue, type: 'string', describe: 'The endpoints web service JSON you downloaded (https://endpoints.office.com/endpoints/worldwide?clientrequestid=<GUID>)' })
+          .example('$0 ranges --from endpoints.json', 'Validate the list, date it, and keep it in the per-user state folder ($STATE_DIRECTORY, $XDG_STATE_HOME/relaycheck or ~/.local/state/relaycheck)'),
+      async (a) => {
+        const { rangesCommand } = await import('./commands/ranges.js');
+        io.stdout(rangesCommand(a.from as string | undefined));
+      },
+    )
+    .demandCommand(1, 'Name a command: run, lab, checks, init, report, history, import, powershell, explain or ranges (see --help).')
     .strictCommands()
     .strictOptions()
     .recommendCommands()

@@ -25,6 +25,7 @@ import { oauthTokenProbe } from './probes/oauth-token.js';
 import { sendProbe } from './probes/send.js';
 import { deliveryProbe } from './probes/delivery.js';
 import { quotaProbe } from './probes/quota.js';
+import { exoRangesProbe } from './probes/exo-ranges.js';
 import dnsMx from '../checks/dns/mx.js';
 import dnsSpf from '../checks/dns/spf.js';
 import dnsDkim from '../checks/dns/dkim.js';
@@ -32,6 +33,8 @@ import dnsDmarc from '../checks/dns/dmarc.js';
 import dnsMtaSts from '../checks/dns/mta-sts.js';
 import dnsTlsRpt from '../checks/dns/tls-rpt.js';
 import dnsDane from '../checks/dns/dane.js';
+import tlsCandidateCertificate from '../checks/tls/candidate-certificate.js';
+import dnsInboundDane from '../checks/dns/inbound-dane.js';
 import dnsSmartHosts from '../checks/dns/smart-hosts.js';
 import firewallOffice365Ranges from '../checks/firewall/office365-ranges.js';
 import { dnsProbes } from './probes/dns/probes.js';
@@ -51,6 +54,7 @@ export const builtinChecks: CheckDefinition[] = [
   tlsCertificateExpiry,
   tlsCertificateStrength,
   tlsClientCertificate,
+  tlsCandidateCertificate,
   // auth: SMTP AUTH on submission endpoints (src/probes/submission.ts)
   authTlsRequired,
   authOAuthToken,
@@ -69,6 +73,7 @@ export const builtinChecks: CheckDefinition[] = [
   dnsMtaSts,
   dnsTlsRpt,
   dnsDane,
+  dnsInboundDane,
   dnsSmartHosts,
   // firewall: pure from the plan and the shipped Exchange Online ranges (data/)
   firewallOffice365Ranges,
@@ -81,6 +86,7 @@ export const builtinProbes: ProbeDefinition[] = [
   sendProbe as ProbeDefinition,
   deliveryProbe as ProbeDefinition,
   quotaProbe as ProbeDefinition,
+  exoRangesProbe as ProbeDefinition,
   ...dnsProbes,
   mtaStsProbe as ProbeDefinition,
 ];

@@ -77,6 +77,13 @@ export interface ClientCertificate {
   key: Secret; // PEM private key
 }
 
+/** A certificate that is not live yet: PEM (leaf, then intermediates), key optional. */
+export interface CandidateCertificate {
+  certFile: string;
+  certPem: string;
+  key?: Secret;
+}
+
 export type TlsMode = 'any' | 'trusted-ca' | 'domain';
 
 export interface ToOffice365Connector extends InboundSettings {
@@ -91,6 +98,8 @@ export interface ToOffice365Connector extends InboundSettings {
   senderDomains: string[];
   connectorType: 'OnPremises' | 'Partner';
   validation?: Validation;
+  /** the next client certificate, judged before it is installed (run --candidate-cert) */
+  candidateCertificate?: CandidateCertificate;
   path: string; // "connectors[0]"
 }
 
@@ -100,7 +109,13 @@ export interface FromOffice365Connector extends OutboundSettings {
   name: string;
   smartHosts: HostPort[];
   tls?: { mode: TlsMode; domain?: string };
+  /** Set-OutboundConnector -SmtpDaneMode (absent: not stated in the plan) */
+  smtpDaneMode?: 'Opportunistic' | 'Mandatory' | 'None';
+  /** Set-OutboundConnector -MtaStsMode (there is no Mandatory) */
+  mtaStsMode?: 'Opportunistic' | 'None';
   validation?: Validation;
+  /** the smart hosts' next certificate, judged before it is installed (run --candidate-cert) */
+  candidateCertificate?: CandidateCertificate;
   path: string;
 }
 
@@ -141,7 +156,8 @@ export interface Plan {
   trust: { system: boolean; ca: { file: string; pem: string }[] };
   /** "host:port" → address (from the plan's `resolve:` and --resolve) */
   resolve: Record<string, string>;
-  dns: { servers: HostPort[] };
+  /** validating: the plan says the servers validate DNSSEC, so their AD bit counts */
+  dns: { servers: HostPort[]; validating?: boolean };
   connectors: Connector[];
   submission: SubmissionAccount[];
   limits: Limits;

@@ -1,9 +1,11 @@
 // Verifies, from the plan alone, that each connector is set up the way Exchange Online needs:
 // inbound connectors require TLS and can attribute the relay (certificate name in an accepted
 // domain, or IPv4 sender IPs /24../32); outbound connectors always use TLS. Microsoft:
-// New-InboundConnector / New-OutboundConnector parameter reference; relay rules since Nov 2023.
+// New-InboundConnector / New-OutboundConnector parameter reference; relay rules since Nov 2023;
+// MC1226222 (Feb 2026): an IP-only OnPremises connector is an anti-pattern.
 import { isIP } from 'node:net';
 import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/check-kit/define.js';
+import { CERTIFICATE_GUIDANCE, IP_ONLY_REASON } from '../../src/exo/mc1226222.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../../src/types.js';
 
@@ -27,6 +29,15 @@ function inbound(c: ToOffice365Connector, plan: Plan): Observation[] {
       status: 'fail',
       message: `tlsSenderCertificateName ${c.tlsSenderCertificateName} is outside the accepted domains (${plan.acceptedDomains.join(', ')})`,
       exchangeOnline: 'Since November 2023 Exchange Online relays only when the certificate domain or the MAIL FROM domain is an accepted domain: 550 5.7.64 TenantAttribution … ATTR36.',
+    });
+  }
+  if (c.connectorType === 'OnPremises' && !c.tlsSenderCertificateName && c.senderIPs.length > 0) {
+    out.push({
+      status: 'warn',
+      message: `the OnPremises connector attributes the relay by IP address only (senderIPs ${c.senderIPs.join(', ')}): ${IP_ONLY_REASON}`,
+      remediation: `${CERTIFICATE_GUIDANCE}.`,
+      exchangeOnline: 'When another tenant\'s connector claims the same addresses, Exchange Online can no longer attribute the relay: 550 5.7.64 TenantAttribution; Relay Access Denied at RCPT TO.',
+      powershell: `Set-InboundConnector -Identity ${id} -TlsSenderCertificateName ${psQuote(`*.${plan.domain}`)} -RequireTls $true\n# once tls.client-certificate and send.validation pass:\nSet-InboundConnector -Identity ${id} -SenderIPAddresses $null`,
     });
   }
   for (const ip of c.senderIPs) {
@@ -76,6 +87,7 @@ export default defineCheck({
       return combine(inbound(c, plan), `TLS required; attributed by ${how}`);
     }
     const mode = { any: 'EncryptionOnly', 'trusted-ca': 'CertificateValidation', domain: `DomainValidation (${c.tls?.domain})` }[c.tls?.mode ?? 'any'];
-    return combine(outbound(c, plan), `always TLS with ${mode}`);
+    const modes = [c.smtpDaneMode && `SmtpDaneMode ${c.smtpDaneMode}`, c.mtaStsMode && `MtaStsMode ${c.mtaStsMode}`].filter(Boolean).join(', ');
+    return combine(outbound(c, plan), `always TLS with ${mode}${modes ? `; ${modes}` : ''}`);
   },
 });

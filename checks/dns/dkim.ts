@@ -1,8 +1,10 @@
 // Verifies that selector1._domainkey and selector2._domainkey are CNAMEs to the tenant's DKIM keys
-// at Microsoft (…onmicrosoft.com or …dkim.mail.microsoft), so Exchange Online can sign and rotate (RFC 6376 §3.6.2).
+// at Microsoft (…onmicrosoft.com or …dkim.mail.microsoft), so Exchange Online can sign and rotate (RFC 6376 §3.6.2),
+// and that the published keys are 2048-bit RSA as Microsoft recommends (Rotate-DkimSigningConfig -KeySize 2048).
 import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf, txtOf } from '../../src/dns/answer.js';
 import { isMicrosoftDkimTarget } from '../../src/exo/dns.js';
+import { DKIM_MIN_RSA_BITS, dkimRsaBits, rotateDkim } from '../../src/exo/dkim.js';
 import { LOOKUP_REMEDIATION } from '../../src/dns/findings.js';
 import { DNS_PROBES, type DkimProbeData } from '../../src/evidence/dns-probes.js';
 import { psQuote } from '../../src/powershell/quote.js';
@@ -15,7 +17,7 @@ export default defineCheck({
   failureTitle: 'The DKIM selectors do not point at Microsoft',
   severity: 'medium',
   scope: 'domain',
-  description: 'selector1._domainkey and selector2._domainkey are CNAMEs to the targets Microsoft gives the tenant (…onmicrosoft.com or …dkim.mail.microsoft).',
+  description: 'selector1._domainkey and selector2._domainkey are CNAMEs to the targets Microsoft gives the tenant (…onmicrosoft.com or …dkim.mail.microsoft); an RSA key shorter than 2048 bits warns (Rotate-DkimSigningConfig -KeySize 2048).',
   remediation: 'Publish both CNAME records shown in Microsoft Defender › Email authentication settings › DKIM for the domain, then enable signing.',
   requires: [DNS_PROBES.dkim],
   evaluate({ subject, probes }) {
@@ -45,6 +47,15 @@ export default defineCheck({
       if (!isMicrosoftDkimTarget(target)) {
         out.push({ status: 'fail', message: `${s.name} is a CNAME to ${target}, which is not a Microsoft DKIM target (…onmicrosoft.com or …dkim.mail.microsoft)`, remediation: publish });
         continue;
+      }
+      const bits = s.target?.status === 'ok' ? txtOf(s.target).map(dkimRsaBits).find((b) => b !== undefined) : undefined;
+      if (bits !== undefined && bits < DKIM_MIN_RSA_BITS) {
+        out.push({
+          status: 'warn',
+          message: `${s.selector}'s key at ${target} is ${bits}-bit RSA: Microsoft recommends ${DKIM_MIN_RSA_BITS}-bit keys, and receivers increasingly distrust shorter ones`,
+          remediation: `Rotate the domain's DKIM keys to ${DKIM_MIN_RSA_BITS} bits (the new key goes to the selector not in use; run it again after the next rotation for the other one).`,
+          powershell: rotateDkim(domain),
+        });
       }
       if (s.target && (s.target.status === 'nxdomain' || s.target.status === 'nodata')) {
         out.push({

@@ -1,5 +1,5 @@
 // Verifies the relay's client certificate for an inbound connector: key, full chain (EXO fetches none), trust,
-// validity, strength, TlsSenderCertificateName (CN passes, SAN-only warns) and the handshake; else 550 5.7.64.
+// validity, strength, TlsSenderCertificateName (in the subject or a SAN: MC1226222) and the handshake; else 550 5.7.64.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/check-kit/define.js';
 import type { SmtpSession } from '../../src/evidence/smtp.js';
@@ -7,6 +7,7 @@ import { analyzeChain, pathText } from '../../src/tls/chain.js';
 import { parsePemBundle, type Certificate } from '../../src/tls/certificate.js';
 import { SESSION_PROBE } from '../../src/tls/context.js';
 import { EXO_TENANT_ATTRIBUTION, setTlsSenderCertificateName } from '../../src/exo/tls-terms.js';
+import { SAN_MATCH_NOTE } from '../../src/exo/mc1226222.js';
 import { describeNames, exoMatchCertificate } from '../../src/tls/names.js';
 import { strengthObservations } from '../../src/tls/strength.js';
 import { baseName, trustStoreFor } from '../../src/tls/trust.js';
@@ -28,6 +29,8 @@ function publicKeyOf(keyPem: string): KeyObject | undefined {
 
 function keyObservations(c: ToOffice365Connector, certs: Certificate[]): Observation[] {
   const cc = c.clientCertificate!;
+  // A candidate certificate may come without its key (tls.candidate-certificate): nothing to compare.
+  if (!cc.key.value && cc.key.source === 'no key given') return [];
   const pub = publicKeyOf(cc.key.value);
   if (!pub) {
     return [{ status: 'fail', message: `the private key (${cc.key.source}) cannot be read as an unencrypted PEM private key`, remediation: 'Point clientCertificate.key at the unencrypted PEM key of the client certificate (the relay needs it unencrypted too).' }];
@@ -114,21 +117,14 @@ function nameObservations(c: ToOffice365Connector, leaf: Certificate, plan: Plan
     notes.push(`CN ${cnHit.name} matches tlsSenderCertificateName ${wanted}`);
     return [];
   }
+  const sanHit = m.san.find((h) => h.result === 'match');
+  if (sanHit) {
+    notes.push(`SAN ${sanHit.name} matches tlsSenderCertificateName ${wanted} (${SAN_MATCH_NOTE})`);
+    return [];
+  }
   const cn = leaf.commonNames[0];
   const cnUsable = cn && plan.acceptedDomains.some((d) => nameWithinDomain(cn, d));
   const powershell = cnUsable ? setTlsSenderCertificateName(c.name, cn) : undefined;
-  const sanHit = m.san.find((h) => h.result === 'match');
-  if (sanHit) {
-    return [
-      {
-        status: 'warn',
-        message: `only the SAN ${sanHit.name} matches tlsSenderCertificateName ${wanted}, the CN (${cn ?? 'none'}) does not: Microsoft's pages disagree on whether Exchange Online looks beyond the subject CN`,
-        remediation: `Have the certificate issued with a CN matching ${wanted} so that both readings attribute the relay${cnUsable ? ', or set TlsSenderCertificateName to the CN' : ''}.`,
-        exchangeOnline: `If Exchange Online reads only the CN: ${ATTRIBUTION}`,
-        ...(powershell ? { powershell } : {}),
-      },
-    ];
-  }
   return [
     {
       status: 'fail',
@@ -178,7 +174,7 @@ export default defineCheck({
   severity: 'high',
   scope: 'endpoint',
   description:
-    'For to-office365 connectors with a clientCertificate: the key matches, the file holds the full chain to a trusted root (Exchange Online does not fetch intermediates), it is valid and strong, a name matches tlsSenderCertificateName (CN passes, SAN only warns), and the handshake presented it.',
+    'For to-office365 connectors with a clientCertificate: the key matches, the file holds the full chain to a trusted root (Exchange Online does not fetch intermediates), it is valid and strong, a name in the subject or a SAN matches tlsSenderCertificateName (MC1226222), and the handshake presented it.',
   remediation: 'Fix the client certificate files as the message says, configure the same files on the relay, and reload it.',
   requires: [SESSION_PROBE],
   appliesTo: (s) => s.scope === 'endpoint' && s.entry.kind === 'connector' && s.entry.direction === 'to-office365' && Boolean(s.entry.clientCertificate),

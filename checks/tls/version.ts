@@ -1,8 +1,9 @@
 // Verifies that STARTTLS negotiates TLS 1.2 or later (RFC 8996 deprecates TLS 1.0 and 1.1);
-// Exchange Online uses and accepts only TLS 1.2+ (421 4.7.66 TLS 1.0 and 1.1 are not supported).
+// Exchange Online uses and accepts only TLS 1.2+ (client submission: 421 4.7.66; port 25: its own behaviour).
 import { defineCheck } from '../../src/check-kit/define.js';
 import { acceptedVersions, endpointOf, isLegacyVersion, sessionOf, versionList, versionName } from '../../src/check-kit/session.js';
 import type { SmtpSession } from '../../src/evidence/smtp.js';
+import { MX_BELOW_TLS12, replyRow, SMART_HOST_BELOW_TLS12 } from '../../src/exo/reply-table.js';
 import type { Endpoint, Finding } from '../../src/types.js';
 
 const SERVER_FIX =
@@ -12,12 +13,13 @@ function advice(endpoint: Endpoint): Pick<Finding, 'remediation' | 'exchangeOnli
   if (endpoint.role === 'smart-host') {
     return {
       remediation: SERVER_FIX,
-      exchangeOnline: 'Exchange Online uses only TLS 1.2 and later: it cannot complete a handshake with this smart host, so messages are deferred (450 4.4.317 Cannot connect to remote server) and returned after the retry period.',
+      exchangeOnline: SMART_HOST_BELOW_TLS12,
     };
   }
   return {
     remediation: `Exchange Online itself negotiates TLS 1.2+: a lower version here means a device in the path terminates TLS (an SMTP-inspecting firewall or proxy). Remove it or update it to TLS 1.2, and make sure the ${endpoint.role === 'submission' ? 'device or application' : 'relay'} supports TLS 1.2.`,
-    exchangeOnline: 'Exchange Online refuses TLS 1.0 and 1.1: 421 4.7.66 TLS 1.0 and 1.1 are not supported. Please upgrade/update your client to support TLS 1.2.',
+    // 421 4.7.66 belongs to client submission only; the MX (port 25) has no such reply.
+    exchangeOnline: endpoint.role === 'submission' ? `Exchange Online refuses TLS 1.0 and 1.1 at STARTTLS: ${replyRow('4.7.66')!.wording}` : MX_BELOW_TLS12,
   };
 }
 

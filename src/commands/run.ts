@@ -1,6 +1,7 @@
 // `relaycheck run`: load the plan, run the checks, write the reports, exit 0/1/2.
 import { UsageError } from '../errors.js';
 import { loadPlan } from '../plan/load.js';
+import { readCandidateFlag, withCandidate } from '../plan/candidate.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions, type Registry } from '../runner/run.js';
@@ -15,6 +16,8 @@ export interface RunArgs {
   only?: string[];
   skip?: string[];
   connector?: string[];
+  /** --candidate-cert FILE[,KEY]: the next certificate of the smart hosts and the relay */
+  candidateCert?: string;
   format: string[];
   out: string;
   failOn: 'warn' | 'fail';
@@ -78,7 +81,8 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
-  const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
+  const candidate = args.candidateCert ? readCandidateFlag(args.candidateCert) : undefined;
+  const plan = withCandidate(narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector), candidate);
   prepareOutputFolder(formats, args.out);
   // One run of a plan at a time (exit 2, or 3 under nagios, naming the holder's pid).
   const lock = lockPlan(plan.file, storePathFor(plan, args.out));

@@ -11,6 +11,7 @@ export const DNS_PROBES = {
   mtaSts: 'dns-mta-sts',
   tlsRpt: 'dns-tls-rpt',
   tlsa: 'dns-tlsa',
+  mxTlsa: 'dns-mx-tlsa',
   host: 'dns-host',
 } as const;
 
@@ -96,6 +97,14 @@ export interface TlsaProbeData extends WithTranscript {
   /** _25._tcp.mail.contoso.com */
   name: string;
   answer: DnsAnswer;
+}
+
+/** TLSA of the domain's Exchange Online MX hosts under mx.microsoft (inbound DANE, Enable-SmtpDaneInbound). */
+export interface MxTlsaProbeData extends WithTranscript {
+  domain: string;
+  mx: DnsAnswer;
+  /** one per MX host under mx.microsoft (at most 10) */
+  hosts: { host: string; name: string; answer: DnsAnswer }[];
 }
 
 export interface ReverseCheck {

@@ -12,6 +12,11 @@ export function isExoMxHost(host: string): boolean {
   return /^[^.]+\.mail\.protection\.outlook\.com$/.test(h) || /\.mx\.microsoft$/.test(h);
 }
 
+/** MX hosts under mx.microsoft: DNSSEC-signed, where inbound DANE (Enable-SmtpDaneInbound) publishes TLSA. */
+export function isDaneMxHost(host: string): boolean {
+  return /\.mx\.microsoft$/.test(normalizeName(host));
+}
+
 /** `selector1-contoso-com._domainkey.contoso.onmicrosoft.com` or `…dkim.mail.microsoft`. */
 export function isMicrosoftDkimTarget(target: string): boolean {
   const h = normalizeName(target);

@@ -33,6 +33,7 @@ export interface ToOffice365Data extends InboundSettings {
   tlsSenderCertificateName?: string;
   senderIPs?: string[];
   clientCertificate?: { cert: string; key: SecretRef };
+  candidateCertificate?: { cert: string; key?: SecretRef };
   senderDomains?: string[];
   validation?: ValidationData;
 }

@@ -117,6 +117,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     // oauth-bad-secret: the plan reads a secret Entra ID does not know
     put(join(dir, LAB_FILES.appSecret), `${broken.has('oauth-bad-secret') ? secret() : appSecret}\n`, 0o600),
     put(join(dir, LAB_FILES.scannerPassword), `${scannerPassword}\n`, 0o600),
+    // The renewal waiting to be installed: always the right certificate, whatever --break does to the live one.
+    put(join(dir, LAB_FILES.relayNext), pki.leaves.client.chainPem, 0o644),
     put(join(dir, LAB_FILES.exoImapPassword), `${exoImapPassword}\n`, 0o600),
     put(join(dir, LAB_FILES.onPremImapPassword), `${onPremImapPassword}\n`, 0o600),
   ]);

@@ -49,6 +49,8 @@ export const LAB_FILES = {
   plan: 'relaycheck-lab.yaml',
   root: 'pki/root.pem',
   relayChain: 'pki/relay.pem',
+  /** the relay's next client certificate, judged before it is installed (tls.candidate-certificate) */
+  relayNext: 'pki/relay-next.pem',
   relayKey: 'secrets/relay.key',
   appCert: 'pki/scanner-app.pem',
   appKey: 'secrets/scanner-app.key',
@@ -130,6 +132,7 @@ export function labPlanData(input: LabPlanInput): PlanData {
         requireTls: true,
         tlsSenderCertificateName: LAB.tlsSenderCertificateName,
         clientCertificate: { cert: `./${LAB_FILES.relayChain}`, key: { file: `./${LAB_FILES.relayKey}` } },
+        candidateCertificate: { cert: `./${LAB_FILES.relayNext}` },
         senderDomains: ['*'],
         validation: { from: LAB.relaySender, to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
       },
@@ -157,7 +160,9 @@ export function labPlanData(input: LabPlanInput): PlanData {
       },
     ],
     limits: { messagesPerDay: 1500, messagesPerMinute: 30 },
-    firewall: { allowed: input.firewallAllowed },
+    // The lab carries its own ranges, so firewall.office365-ranges never warns about the age of
+    // the shipped copy: the lab stays green whatever the date.
+    firewall: { allowed: input.firewallAllowed, ranges: input.firewallAllowed },
   };
 }
 
@@ -198,6 +203,7 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
     },
     { path: ['connectors', 0], before: 'Org mail server -> Exchange Online: the inbound connector, attributed by the relay\'s certificate name.' },
     { path: ['connectors', 0, 'clientCertificate'], before: 'The certificate the relay presents, with its intermediate (Exchange Online fetches none).' },
+    { path: ['connectors', 0, 'candidateCertificate'], before: 'The relay\'s next certificate, judged before it is installed (tls.candidate-certificate; relaycheck run --candidate-cert FILE[,KEY] does the same).' },
     { path: ['connectors', 0, 'validation'], before: 'One validation message through the connector; IMAP confirms it arrived.' },
     { path: ['connectors', 1], before: 'Exchange Online -> on-prem: the outbound connector (TlsSettings DomainValidation, TlsDomain mail.contoso.test).' },
     {

@@ -11,7 +11,7 @@ import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
 import { readSettings } from './exchange-settings.js';
 import { resolveOAuth, type OAuthReaders } from './oauth.js';
-import type { ClientCertificate, Connector, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
+import type { CandidateCertificate, ClientCertificate, Connector, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
 export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account
 export const DEFAULT_MESSAGES_PER_MINUTE = 30;
@@ -219,6 +219,19 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     else names.set(name.toLowerCase(), toPlanPath(at));
   };
 
+  /** candidateCertificate: { cert, key? } — the next certificate, read like a live one. */
+  const candidate = (c: Raw, at: (string | number)[]): { candidateCertificate?: CandidateCertificate } => {
+    const cc = c.candidateCertificate;
+    if (!cc) return {};
+    return {
+      candidateCertificate: {
+        certFile: resolvePath(dir, cc.cert),
+        certPem: readPem(cc.cert, [...at, 'candidateCertificate', 'cert'], 'candidate certificate', 'certificate'),
+        ...(cc.key ? { key: readSecret(cc.key, [...at, 'candidateCertificate', 'key']) } : {}),
+      },
+    };
+  };
+
   const connectors: Connector[] = ((raw.connectors ?? []) as Raw[]).map((c, i) => {
     const at = ['connectors', i];
     claimName(c.name, at);
@@ -244,6 +257,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
         connectorType: c.connectorType ?? 'OnPremises',
         ...readSettings(c, 'to-office365'),
         validation: validation(c.validation, [...at, 'validation']),
+        ...candidate(c, at),
         path: toPlanPath(at),
       };
     }
@@ -255,6 +269,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       tls: c.tls ? { mode: c.tls.mode, domain: c.tls.domain } : undefined,
       ...readSettings(c, 'from-office365'),
       validation: validation(c.validation, [...at, 'validation']),
+      ...candidate(c, at),
       path: toPlanPath(at),
     };
   });
@@ -310,7 +325,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     acceptedDomains: ((raw.acceptedDomains as string[] | undefined) ?? [raw.domain]).map((d) => d.toLowerCase()),
     trust,
     resolve,
-    dns: { servers: ((raw.dns?.servers ?? []) as string[]).map((s) => parseIpPort(s, 53)!) },
+    dns: { servers: ((raw.dns?.servers ?? []) as string[]).map((s) => parseIpPort(s, 53)!), ...(raw.dns?.validating !== undefined ? { validating: Boolean(raw.dns.validating) } : {}) },
     connectors,
     submission,
     limits: {

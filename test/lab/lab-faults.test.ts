@@ -37,8 +37,9 @@ describe('relaycheck lab without faults', () => {
     const notPassing = results.filter((x) => x.status !== 'pass').map((x) => `${x.check} ${x.status}: ${x.message}`);
     expect(notPassing).toEqual([]);
     expect(r.report!.verdict).toBe('pass');
-    // every built-in check ran against the lab
-    expect([...new Set(results.map((x) => x.check))].sort()).toEqual(builtinChecks.map((c) => c.id).sort());
+    // every built-in check ran against the lab, but inbound DANE: the lab's MX has the legacy form, which has no DNSSEC
+    // (dns.inbound-dane runs against real signed zones in test/integration/dnssec-unbound.test.ts)
+    expect([...new Set(results.map((x) => x.check))].sort()).toEqual(builtinChecks.map((c) => c.id).filter((id) => id !== 'dns.inbound-dane').sort());
     // three validation messages: inbound connector, outbound connector (smart host), submission
     const delivered = results.filter((x) => x.check === 'send.delivery');
     expect(delivered).toHaveLength(3);

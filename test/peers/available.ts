@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findExecutable, groupExists, lookupUser } from './proc.js';
 
-export type PeerName = 'postfix' | 'dovecot' | 'nsd' | 'chromium';
+export type PeerName = 'postfix' | 'dovecot' | 'nsd' | 'unbound' | 'chromium';
 
 interface PeerAvailability {
   ok: boolean;
@@ -55,6 +55,12 @@ function check(name: PeerName): PeerAvailability {
     case 'nsd': {
       if (!isRoot()) return { ok: false, reason: 'nsd: tests must run as root' };
       for (const bin of ['nsd', 'nsd-checkconf']) if (!findExecutable(bin)) return missing(bin);
+      return { ok: true };
+    }
+    case 'unbound': {
+      if (!isRoot()) return { ok: false, reason: 'unbound: tests must run as root (port 53 on loopback)' };
+      for (const bin of ['unbound', 'unbound-checkconf']) if (!findExecutable(bin)) return missing(bin);
+      for (const bin of ['ldns-keygen', 'ldns-signzone']) if (!findExecutable(bin)) return missing(`${bin} (ldnsutils)`);
       return { ok: true };
     }
     case 'chromium': {

@@ -2,7 +2,7 @@
 // and per smart host (TLSA, addresses with forward-confirmed reverse DNS). All questions go through
 // the run's resolver, so a name is asked once however many probes need it.
 import { normalizeName, recordsOf } from '../../dns/answer.js';
-import { relayRangesOf } from '../../exo/dns.js';
+import { isDaneMxHost, relayRangesOf } from '../../exo/dns.js';
 import { parseIp, reverseName, sameIp } from '../../dns/ip.js';
 import {
   DNS_PROBES,
@@ -11,6 +11,7 @@ import {
   type DmarcProbeData,
   type HostProbeData,
   type MxProbeData,
+  type MxTlsaProbeData,
   type ReverseCheck,
   type SpfProbeData,
   type TlsaProbeData,
@@ -136,10 +137,20 @@ export const tlsaProbe: ProbeDefinition<TlsaProbeData> = {
     const { host, port } = endpointOf(subject);
     const log = new DnsLog(runResolver(ctx));
     const name = `_${port}._tcp.${host}`;
+    // An IP literal has no TLSA name (DANE needs a host name): nothing to ask.
+    if (parseIp(host)) return { host, port, name, answer: { name, type: 'TLSA', status: 'error', records: [], cnames: [], ad: false, signed: false, tries: 0, ms: 0, error: 'an IP address has no TLSA name' }, transcript: log.transcript };
     const answer = await log.ask(name, 'TLSA');
     return { host, port, name, answer, transcript: log.transcript };
   },
 };
+
+/** Inbound DANE: TLSA at _25._tcp.<mx> for the MX hosts under mx.microsoft (the legacy hosts have no DNSSEC). */
+export const mxTlsaProbe = domainProbe<MxTlsaProbeData>(DNS_PROBES.mxTlsa, async (domain, log) => {
+  const mx = await log.ask(domain, 'MX');
+  const names = [...new Set(recordsOf(mx, 'MX').map((r) => normalizeName(r.exchange)).filter(isDaneMxHost))].slice(0, MAX_MX_HOSTS);
+  const hosts = await Promise.all(names.map(async (host) => ({ host, name: `_25._tcp.${host}`, answer: await log.ask(`_25._tcp.${host}`, 'TLSA') })));
+  return { domain, mx, hosts, transcript: log.transcript };
+});
 
 async function reverseCheck(address: string, log: DnsLog): Promise<ReverseCheck> {
   const rev = reverseName(address)!;
@@ -170,4 +181,4 @@ export const hostProbe: ProbeDefinition<HostProbeData> = {
   },
 };
 
-export const dnsProbes: ProbeDefinition[] = [mxProbe, spfProbe, dkimProbe, dmarcProbe, tlsRptProbe, tlsaProbe, hostProbe] as ProbeDefinition[];
+export const dnsProbes: ProbeDefinition[] = [mxProbe, spfProbe, dkimProbe, dmarcProbe, tlsRptProbe, tlsaProbe, mxTlsaProbe, hostProbe] as ProbeDefinition[];

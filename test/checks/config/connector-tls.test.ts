@@ -10,7 +10,7 @@ const outbound = (extra: string) => connector(`{name: b, direction: from-office3
 testCheck(check, {
   valid: [
     { name: 'passes an inbound connector with TLS and a certificate name in an accepted domain', plan: inbound(', tlsSenderCertificateName: "*.contoso.com"'), message: /TLS required; attributed by certificate name \*\.contoso\.com/ },
-    { name: 'passes an inbound connector attributed by IPv4 sender IPs', plan: inbound(', senderIPs: [198.51.100.25, 198.51.100.0/24]'), message: /sender IPs/ },
+    { name: 'passes an inbound connector with sender IPs and a certificate name', plan: inbound(', senderIPs: [198.51.100.25], tlsSenderCertificateName: "*.contoso.com"'), message: /certificate name/ },
     { name: 'passes an outbound connector with DomainValidation', plan: outbound(', tls: {mode: domain, domain: mail.contoso.com}'), message: /DomainValidation \(mail\.contoso\.com\)/ },
   ],
   invalid: [
@@ -19,6 +19,15 @@ testCheck(check, {
     { name: 'fails a certificate name outside the accepted domains', status: 'fail', plan: inbound(', tlsSenderCertificateName: relay.tailspin.com'), message: /outside the accepted domains/ },
     { name: 'fails IPv6 sender IPs', status: 'fail', plan: inbound(', senderIPs: ["2001:db8::25"]'), message: /is IPv6/ },
     { name: 'fails sender IPs wider than /24', status: 'fail', plan: inbound(', senderIPs: [198.51.0.0/16]'), message: /wider than \/24/ },
+    {
+      name: 'warns on an OnPremises inbound connector attributed by IPv4 sender IPs only (MC1226222), with the certificate-based fix in PowerShell',
+      status: 'warn',
+      plan: connector('{name: Relay, direction: to-office365, endpoint: x.mail.protection.outlook.com, senderIPs: [198.51.100.25, 198.51.100.0/24]}'),
+      message: /attributes the relay by IP address only \(senderIPs 198\.51\.100\.25, 198\.51\.100\.0\/24\): Microsoft warns \(MC1226222/,
+      remediation: /^Attribute the relay by certificate instead: .*unique to this tenant/,
+      powershell: "Set-InboundConnector -Identity 'Relay' -TlsSenderCertificateName '*.contoso.com' -RequireTls $true\n# once tls.client-certificate and send.validation pass:\nSet-InboundConnector -Identity 'Relay' -SenderIPAddresses $null",
+    },
+    { name: 'warns on a Partner inbound connector restricted to sender IPs', status: 'warn', plan: inbound(', connectorType: Partner, senderIPs: [198.51.100.25]'), message: /^connectorType is Partner/ },
     { name: 'warns on a Partner inbound connector', status: 'warn', plan: inbound(', connectorType: Partner, tlsSenderCertificateName: mail.contoso.com'), message: /only through an OnPremises/ },
     {
       name: "warns on a Partner inbound connector with the partner's certificate name",

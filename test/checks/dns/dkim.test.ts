@@ -1,7 +1,16 @@
 import check from '../../../checks/dns/dkim.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import type { Zone } from '../../helpers/dns-server.js';
+import { generateKeyPairSync } from 'node:crypto';
 import { dkimData, NOW, plan } from './fixtures.js';
+
+/** A DKIM key record for a real RSA key of `bits`. */
+function dkimRecord(bits: number): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
+  return `v=DKIM1; k=rsa; p=${publicKey.export({ format: 'der', type: 'spki' }).toString('base64')}`;
+}
+const KEY_2048 = dkimRecord(2048);
+const KEY_1024 = dkimRecord(1024);
 
 const T1 = 'selector1-contoso-com._domainkey.contoso.onmicrosoft.com';
 const T2 = 'selector2-contoso-com._domainkey.contoso.onmicrosoft.com';
@@ -26,6 +35,7 @@ function selector2TimesOut() {
 testCheck(check, {
   defaults: { plan, now: NOW },
   valid: [
+    { name: 'passes 2048-bit keys', probes: zone({ ...good, [T1]: { TXT: [KEY_2048] }, [T2]: { TXT: [KEY_2048] } }) },
     { name: 'passes when both selectors are CNAMEs to Microsoft with keys behind them', probes: zone(good), message: `selector1 → ${T1}, selector2 → ${T2}; keys published` },
     {
       name: 'accepts the newer dkim.mail.microsoft targets',
@@ -33,6 +43,13 @@ testCheck(check, {
     },
   ],
   invalid: [
+    {
+      name: 'warns about a 1024-bit key with the rotation to 2048 bits',
+      status: 'warn',
+      probes: zone({ ...good, [T1]: { TXT: [KEY_1024] }, [T2]: { TXT: [KEY_2048] } }),
+      message: `selector1's key at ${T1} is 1024-bit RSA: Microsoft recommends 2048-bit keys, and receivers increasingly distrust shorter ones`,
+      powershell: "Rotate-DkimSigningConfig -Identity 'contoso.com' -KeySize 2048",
+    },
     {
       name: 'cannot decide when a selector lookup times out, and points at the resolvers, not at publishing records',
       status: 'error',

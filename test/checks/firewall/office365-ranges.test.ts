@@ -3,9 +3,12 @@ import check from '../../../checks/firewall/office365-ranges.js';
 import { SHIPPED_RANGES } from '../../../src/exo/ranges.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { planFromYaml } from '../../helpers/plans.js';
+import type { ExoRangesProbeData } from '../../../src/evidence/ranges.js';
 
 const base = 'version: 1\ndomain: contoso.com\nconnectors:\n  - name: Smart hosts\n    direction: from-office365\n    smartHosts: [mail.contoso.com]\n    tls: { mode: trusted-ca }\n';
 const firewall = (yaml: string) => planFromYaml(base + yaml);
+const refreshedState = (state: ExoRangesProbeData) => ({ 'exo-ranges': state });
+const day = (n: number) => new Date(Date.parse(SHIPPED_RANGES.asOf) + n * 86_400_000).toISOString();
 const ALL = `[${[...SHIPPED_RANGES.ipv4, ...SHIPPED_RANGES.ipv6].join(', ')}]`;
 
 describe('firewall.office365-ranges', () => {
@@ -20,6 +23,13 @@ testCheck(check, {
   defaults: { now: '2026-11-27T12:00:00Z' },
   valid: [
     { name: 'passes when the allowed list names every range', plan: firewall(`firewall:\n  allowed: ${ALL}\n`) },
+    { name: 'passes a shipped list 59 days old', plan: firewall(`firewall:\n  allowed: ${ALL}\n`), now: day(59) },
+    {
+      name: 'ignores a refreshed list older than the shipped one',
+      plan: firewall(`firewall:\n  allowed: ${ALL}\n`),
+      probes: refreshedState({ file: 'x', refreshed: { asOf: '2026-01-01', source: 'x', ipv4: ['198.18.0.0/24'], ipv6: [] } }),
+    },
+    { name: 'never warns about age when the plan carries its own ranges (the lab does)', plan: firewall('firewall:\n  allowed: [198.51.100.0/24]\n  ranges: [198.51.100.0/25]\n'), now: '2031-01-01T00:00:00Z' },
     {
       name: 'passes when wider or adjacent rules cover every range',
       plan: firewall('firewall:\n  allowed: [40.92.0.0/16, 40.93.0.0/16, 40.107.0.0/16, 52.96.0.0/12, 104.47.0.0/16, "2a01:111:f400::/46"]\n'),
@@ -47,7 +57,23 @@ testCheck(check, {
       message: 'firewall.allowed misses 1 IPv4 range: 203.0.113.0/24',
       remediation: /firewall\.ranges from the plan/,
     },
-    { name: 'warns when the shipped list is more than a year old', status: 'warn', plan: firewall(`firewall:\n  allowed: ${ALL}\n`), now: '2028-06-01T00:00:00Z', message: /over a year old/ },
+    {
+      name: 'warns when the shipped list is more than 60 days old, and says how to refresh it',
+      status: 'warn',
+      plan: firewall(`firewall:\n  allowed: ${ALL}\n`),
+      now: day(61),
+      message: `the shipped range list is from ${SHIPPED_RANGES.asOf}, 61 days old (Microsoft republishes it monthly; older than 60 days may miss new ranges)`,
+      remediation: /relaycheck ranges --from/,
+    },
+    {
+      name: 'prefers a newer refreshed list, and judges the firewall against it',
+      status: 'fail',
+      plan: firewall(`firewall:\n  allowed: ${ALL}\n`),
+      now: '2027-03-10T00:00:00Z',
+      probes: refreshedState({ file: '/state/exchange-online-ranges.json', refreshed: { asOf: '2027-03-01', source: 'endpoints web service JSON', ipv4: [...SHIPPED_RANGES.ipv4, '198.18.0.0/24'], ipv6: SHIPPED_RANGES.ipv6 } }),
+      message: 'firewall.allowed misses 1 IPv4 range: 198.18.0.0/24',
+      remediation: /refreshed from the endpoints web service, as of 2027-03-01/,
+    },
     { name: 'is skipped when the plan has no firewall section', status: 'skipped', plan: firewall(''), includes: ['firewall'] },
   ],
 });

@@ -39,12 +39,20 @@ testCheck(check, {
       exchangeOnline: /only TLS 1\.2 and later/,
     },
     {
-      name: 'the Exchange Online MX negotiating TLS 1.0 quotes 421 4.7.66',
+      name: 'client submission negotiating TLS 1.0 quotes 421 4.7.66',
       status: 'fail',
-      subject: subject('to-office365'),
+      subject: subject('submission'),
       probes: session(negotiated('TLSv1', 'ECDHE-RSA-AES256-SHA', { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false })),
       message: /^Negotiated TLS 1\.0 .*offers only TLS 1\.0$/,
       exchangeOnline: /421 4\.7\.66 TLS 1\.0 and 1\.1 are not supported/,
+    },
+    {
+      name: "the Exchange Online MX on port 25 negotiating TLS 1.0 does not quote client submission's 421 4.7.66 as its reply",
+      status: 'fail',
+      subject: subject('to-office365'),
+      probes: session(negotiated('TLSv1', 'ECDHE-RSA-AES256-SHA', { TLSv1: true, 'TLSv1.1': false, 'TLSv1.2': false, 'TLSv1.3': false })),
+      message: /^Negotiated TLS 1\.0 /,
+      exchangeOnline: /^Exchange Online's MX hosts accept only TLS 1\.2 and later: .*not of the MX/,
     },
     { name: 'a failed handshake on a legacy-only server fails with "offers only TLS 1.0/1.1"', status: 'fail', probes: session(handshakeFailed(LEGACY)), message: /^The TLS handshake failed; the server offers only TLS 1\.0\/1\.1$/ },
     {

@@ -78,6 +78,8 @@ export interface SubmissionAccount {
   kind: 'submission';
   name: string;
   endpoint: HostPort;
+  /** the plan's `service:`; absent: detected from the endpoint host (src/exo/services.ts) */
+  service?: 'exchange-online' | 'hve' | 'acs' | 'other';
   username: string;
   password?: Secret;
   oauth2?: { accessToken: Secret };

@@ -2,13 +2,11 @@
 // SMTP AUTH client submission) and explains Exchange Online's refusals (535 5.7.3, 535 5.7.139,
 // 550 5.7.30, 530 5.7.57). Basic authentication against Exchange Online is off by default from
 // the end of December 2026: warn and point to OAuth (XOAUTH2).
-import { defineCheck } from '../../src/checks/define.js';
+import { defineCheck } from '../../src/check-kit/define.js';
 import type { Finding } from '../../src/types.js';
-import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/checks/replies.js';
-import type { SubmissionProbeData } from '../../src/probes/sending-types.js';
-
-/** Exchange Online: Basic authentication for SMTP AUTH is off by default for existing tenants from then on. */
-const BASIC_AUTH_OFF = new Date('2027-01-01T00:00:00Z');
+import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/exo/replies.js';
+import type { SubmissionProbeData } from '../../src/evidence/sending.js';
+import { BASIC_AUTH_OFF } from '../../src/exo/facts.js';
 
 export default defineCheck({
   id: 'auth.login',

@@ -3,10 +3,10 @@
 // the validation message is not refused after DATA). Microsoft: the sender must be the
 // authenticated mailbox or one it has Send As on (550 5.7.60, 554 5.2.252 SendAsDenied);
 // Postfix: reject_sender_login_mismatch (553 5.7.1).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { explainSendRefusal, isExchangeOnlineHost, isSenderRefusal, quote, replyText, sendAsGrant } from '../../src/checks/replies.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import { explainSendRefusal, isExchangeOnlineHost, isSenderRefusal, quote, replyText, sendAsGrant } from '../../src/exo/replies.js';
 import { psQuote } from '../../src/powershell/quote.js';
-import type { SendProbeData, SubmissionProbeData } from '../../src/probes/sending-types.js';
+import type { SendProbeData, SubmissionProbeData } from '../../src/evidence/sending.js';
 
 const REMEDIATION = "Grant the account Send As on the sender address (Add-RecipientPermission), or set from to the account's own address.";
 

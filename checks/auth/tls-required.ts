@@ -1,9 +1,9 @@
 // Verifies that a submission endpoint protects credentials and mail with TLS: AUTH is offered only
 // after STARTTLS (RFC 4954 §4, RFC 3207 §6) and no mail is accepted without TLS. Exchange Online
 // offers AUTH only after STARTTLS and answers MAIL FROM without it with 530 5.7.57.
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { isExchangeOnlineHost, quote, replyText } from '../../src/checks/replies.js';
-import type { SubmissionProbeData } from '../../src/probes/sending-types.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import { isExchangeOnlineHost, quote, replyText } from '../../src/exo/replies.js';
+import type { SubmissionProbeData } from '../../src/evidence/sending.js';
 
 const POSTFIX_FIX = 'On Postfix: smtpd_tls_auth_only = yes and, for the submission service, smtpd_tls_security_level = encrypt with smtpd_relay_restrictions = permit_sasl_authenticated, reject.';
 /** Exchange Online never does this itself: the fix is in the path, not on Microsoft's server. */

@@ -3,7 +3,7 @@
 // domain, or IPv4 sender IPs /24../32); outbound connectors always use TLS. Microsoft:
 // New-InboundConnector / New-OutboundConnector parameter reference; relay rules since Nov 2023.
 import { isIP } from 'node:net';
-import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/check-kit/define.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../../src/types.js';
 

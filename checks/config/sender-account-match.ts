@@ -1,8 +1,8 @@
 // Verifies, from the plan alone, that each submission account sends as itself or as an address
 // it holds Send As on. Microsoft: SMTP AUTH client submission requires the sender to be the
 // authenticated mailbox or one it has Send As permission on (550 5.7.60, 554 5.2.252).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { sendAsGrant } from '../../src/checks/replies.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import { sendAsGrant } from '../../src/exo/replies.js';
 
 export default defineCheck({
   id: 'config.sender-account-match',

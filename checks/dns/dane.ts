@@ -1,11 +1,11 @@
 // Verifies DANE for each smart host (RFC 7672): TLSA records at _25._tcp.<host>, whether the answer was
 // DNSSEC-validated (AD bit), and whether a usable record (usage 2 or 3) matches the certificate the SMTP session saw.
-import { defineCheck } from '../../src/checks/define.js';
+import { defineCheck } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../src/dns/answer.js';
 import { ipFamily } from '../../src/dns/ip.js';
-import { DNS_PROBES, type TlsaProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type TlsaProbeData } from '../../src/evidence/dns-probes.js';
 import { describeTlsa, matchTlsa, tlsaRecordFor } from '../../src/dns/tlsa.js';
-import { SMTP_SESSION_PROBE, type SmtpSession } from '../../src/probes/smtp-types.js';
+import { SMTP_SESSION_PROBE, type SmtpSession } from '../../src/evidence/smtp.js';
 
 export default defineCheck({
   id: 'dns.dane',

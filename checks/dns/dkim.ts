@@ -1,10 +1,10 @@
 // Verifies that selector1._domainkey and selector2._domainkey are CNAMEs to the tenant's DKIM keys
 // at Microsoft (…onmicrosoft.com or …dkim.mail.microsoft), so Exchange Online can sign and rotate (RFC 6376 §3.6.2).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf, txtOf } from '../../src/dns/answer.js';
-import { isMicrosoftDkimTarget } from '../../src/dns/exo.js';
+import { isMicrosoftDkimTarget } from '../../src/exo/dns.js';
 import { LOOKUP_REMEDIATION } from '../../src/dns/findings.js';
-import { DNS_PROBES, type DkimProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type DkimProbeData } from '../../src/evidence/dns-probes.js';
 import { psQuote } from '../../src/powershell/quote.js';
 
 const SHOW = (domain: string) => `Get-DkimSigningConfig -Identity ${psQuote(domain)} | Format-List Selector1CNAME, Selector2CNAME`;

@@ -1,10 +1,10 @@
 // Verifies that _dmarc.<domain> holds one DMARC record that parses (RFC 7489 §6.3) and reports its
 // policy: quarantine or reject pass; p=none meets Microsoft's minimum but protects nothing (warn).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, txtOf } from '../../src/dns/answer.js';
 import { isDmarcRecord, parseDmarc } from '../../src/dns/dmarc.js';
 import { lookupError, quote, txtLine } from '../../src/dns/findings.js';
-import { DNS_PROBES, type DmarcProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type DmarcProbeData } from '../../src/evidence/dns-probes.js';
 
 export default defineCheck({
   id: 'dns.dmarc',

@@ -1,10 +1,10 @@
 // Verifies MTA-STS (RFC 8461): the _mta-sts TXT record, the policy fetched over HTTPS with a trusted
 // certificate, and that the policy's mx: patterns cover every real MX host ("*." matches one label only).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf, txtOf } from '../../src/dns/answer.js';
 import { LOOKUP_REMEDIATION, lookupError, quote, txtLine } from '../../src/dns/findings.js';
 import { coveringPattern, isMtaStsTxt, parseMtaStsPolicy, parseMtaStsTxt, suggestedPattern } from '../../src/dns/mta-sts.js';
-import { DNS_PROBES, type MtaStsProbeData, type MxProbeData, type PolicyFetch } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type MtaStsProbeData, type MxProbeData, type PolicyFetch } from '../../src/evidence/dns-probes.js';
 
 function fetchProblem(p: PolicyFetch): string {
   switch (p.error!.kind) {

@@ -1,10 +1,10 @@
 // Verifies that the domain's MX points at the tenant's Exchange Online MX host (either form, or
 // the host the plan relays to) and that it is the only or the most preferred MX (RFC 5321 §5.1).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../src/dns/answer.js';
-import { isTenantMxHost, planTenantHosts } from '../../src/dns/exo.js';
+import { isTenantMxHost, planTenantHosts } from '../../src/exo/dns.js';
 import { lookupError } from '../../src/dns/findings.js';
-import { DNS_PROBES, type MxProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type MxProbeData } from '../../src/evidence/dns-probes.js';
 
 const WHERE = 'Microsoft 365 admin center › Settings › Domains › the domain › DNS records';
 

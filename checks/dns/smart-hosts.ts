@@ -1,10 +1,10 @@
 // Verifies that every smart host FQDN of a from-office365 connector resolves to public addresses
 // Exchange Online can reach, and that reverse DNS of each address forward-confirms (FCrDNS).
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, recordsOf } from '../../src/dns/answer.js';
 import { lookupError } from '../../src/dns/findings.js';
 import { ipFamily, isNonPublicAddress, sameIp } from '../../src/dns/ip.js';
-import { DNS_PROBES, type HostProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type HostProbeData } from '../../src/evidence/dns-probes.js';
 import { psQuote } from '../../src/powershell/quote.js';
 
 const NOT_RESOLVED = 'Exchange Online cannot resolve the smart host: mail for the connector queues with 451 4.4.0 "DNS query failed" in the message trace, and Validate-OutboundConnector fails.';

@@ -1,10 +1,10 @@
 // Verifies the domain's SPF record (RFC 7208): exactly one v=spf1 record, include:spf.protection.outlook.com,
 // the org's relay IPs authorized, at most 10 DNS-querying terms through nested includes (§4.6.4), ending in -all or ~all.
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed } from '../../src/dns/answer.js';
-import { EXO_SPF_INCLUDE } from '../../src/dns/exo.js';
+import { EXO_SPF_INCLUDE } from '../../src/exo/dns.js';
 import { LOOKUP_REMEDIATION, lookupError, quote, txtLine } from '../../src/dns/findings.js';
-import { DNS_PROBES, type SpfProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type SpfProbeData } from '../../src/evidence/dns-probes.js';
 import { evaluateSpf, MAX_LOOKUPS, mergeSpfRecords, suggestSpfRecord, type SpfAnalysis } from '../../src/dns/spf.js';
 import { STATUS_RANK } from '../../src/types.js';
 

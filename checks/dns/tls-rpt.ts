@@ -1,9 +1,9 @@
 // Verifies the TLS-RPT record (RFC 8460 §3): _smtp._tls.<domain> holds one "v=TLSRPTv1; rua=…" record,
 // so senders report TLS and MTA-STS/DANE failures to the domain.
-import { defineCheck } from '../../src/checks/define.js';
+import { defineCheck } from '../../src/check-kit/define.js';
 import { answerEvidence, describeAnswer, lookupFailed, txtOf } from '../../src/dns/answer.js';
 import { lookupError, quote, txtLine } from '../../src/dns/findings.js';
-import { DNS_PROBES, type TlsRptProbeData } from '../../src/dns/probe-data.js';
+import { DNS_PROBES, type TlsRptProbeData } from '../../src/evidence/dns-probes.js';
 import { isTlsRptTxt, parseTlsRpt } from '../../src/dns/tls-rpt.js';
 
 export default defineCheck({

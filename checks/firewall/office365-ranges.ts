@@ -1,10 +1,9 @@
 // Verifies that the firewall in front of the smart hosts lets in every Exchange Online range that
 // connects to them on TCP 25 (Microsoft 365 endpoint list, service area Exchange; shipped copy or the plan's firewall.ranges).
-import ranges from '../../data/exchange-online-ranges.json' with { type: 'json' };
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import { SHIPPED_RANGES } from '../../src/exo/ranges.js';
 import { formatRange, parseCidr, uncovered, type IpRange } from '../../src/dns/ip.js';
 
-export const SHIPPED_RANGES: { asOf: string; source: string; ipv4: string[]; ipv6: string[] } = ranges;
 const STALE_DAYS = 365;
 
 export default defineCheck({

@@ -2,8 +2,8 @@
 // them, counted in the local send log (rolling 24 hours and the last minute, per account). The
 // seed states 1,500 messages a day per Office 365 account; Microsoft's current pages state
 // 10,000 recipients a day and 30 messages a minute per mailbox for client submission.
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import type { QuotaProbeData } from '../../src/probes/sending-types.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import type { QuotaProbeData } from '../../src/evidence/sending.js';
 
 export const EXO_RECIPIENTS_PER_DAY = 10_000;
 export const EXO_MESSAGES_PER_MINUTE = 30;

@@ -1,8 +1,8 @@
 // Verifies that the accepted validation message arrives in the validation mailbox (IMAP search
 // for its X-Relaycheck-Token) within validation.imap.timeoutSeconds, and reports the latency.
 // Optional: skipped when the plan has no validation.imap for the entry.
-import { defineCheck } from '../../src/checks/define.js';
-import type { DeliveryProbeData, SendProbeData } from '../../src/probes/sending-types.js';
+import { defineCheck } from '../../src/check-kit/define.js';
+import type { DeliveryProbeData, SendProbeData } from '../../src/evidence/sending.js';
 
 function seconds(ms: number): string {
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;

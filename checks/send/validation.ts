@@ -1,9 +1,9 @@
 // Verifies that a validation message goes through each connector and submission account: the
 // server answers 250 after DATA (RFC 5321 §4.2.5: 250 means the server took responsibility for
 // the message). Only the plan's validation recipients receive it; --no-send skips it.
-import { defineCheck } from '../../src/checks/define.js';
-import { explainSendRefusal, quote } from '../../src/checks/replies.js';
-import type { SendAttempt, SendProbeData } from '../../src/probes/sending-types.js';
+import { defineCheck } from '../../src/check-kit/define.js';
+import { explainSendRefusal, quote } from '../../src/exo/replies.js';
+import type { SendAttempt, SendProbeData } from '../../src/evidence/sending.js';
 import type { Finding, PlanEntry } from '../../src/types.js';
 
 /** What Exchange Online reports when it cannot deliver to a smart host (message trace). */

@@ -1,9 +1,10 @@
 // Verifies that the endpoint accepts a TCP connection and greets with 220 within the timeout
 // (RFC 5321 §3.1, §4.3.1). Exchange Online reports a smart host it cannot reach as 450 4.4.316 / 4.4.318.
-import { defineCheck } from '../../src/checks/define.js';
-import { EXO_SENDING_RANGES, endpointOf, sessionOf } from '../../src/checks/session.js';
+import { defineCheck } from '../../src/check-kit/define.js';
+import { endpointOf, sessionOf } from '../../src/check-kit/session.js';
+import { EXO_SENDING_RANGES } from '../../src/exo/ranges.js';
 import { formatHostPort } from '../../src/plan/address.js';
-import type { SmtpFailure, SmtpSession } from '../../src/probes/smtp-types.js';
+import type { SmtpFailure, SmtpSession } from '../../src/evidence/smtp.js';
 import type { Endpoint, Finding } from '../../src/types.js';
 
 function where(session: SmtpSession, endpoint: Endpoint): string {

@@ -1,11 +1,11 @@
 // Verifies that the endpoint offers STARTTLS in EHLO, answers it with 220, sends nothing more in
 // plaintext, and completes a TLS handshake (RFC 3207). Exchange Online's connectors with a TLS
 // setting and its port 587 need this; without it mail is deferred (450 4.4.317 / 4.7.320) or refused.
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
-import { acceptedVersions, endpointOf, sessionOf, versionList } from '../../src/checks/session.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
+import { acceptedVersions, endpointOf, sessionOf, versionList } from '../../src/check-kit/session.js';
 import { TLS_SETTINGS } from '../../src/powershell/connectors.js';
 import { psQuote } from '../../src/powershell/quote.js';
-import type { SmtpReply, SmtpSession } from '../../src/probes/smtp-types.js';
+import type { SmtpReply, SmtpSession } from '../../src/evidence/smtp.js';
 import type { Endpoint, Finding, PlanEntry } from '../../src/types.js';
 
 function text(reply: SmtpReply | undefined): string {

@@ -1,9 +1,9 @@
 // Verifies that the server sends the intermediates its certificate needs, in order (RFC 5246 §7.4.2):
 // Exchange Online fetches no missing intermediates, so a gap on a smart host is 4.4.317 [Message=UntrustedRoot].
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { pathText } from '../../src/tls/chain.js';
 import { certificateContext, isFinding, SESSION_PROBE } from '../../src/tls/context.js';
-import { exoConsequence } from '../../src/tls/exo-terms.js';
+import { exoConsequence } from '../../src/exo/tls-terms.js';
 import { baseName } from '../../src/tls/trust.js';
 import type { Finding } from '../../src/types.js';
 

@@ -1,10 +1,10 @@
 // Verifies that the STARTTLS certificate and its sent intermediates are within their validity period
 // (RFC 5280 §4.1.2.5), warning expiryWarnDays ahead; Exchange Online: 4.4.317 [Message=CertificateExpired].
-import { combine, defineCheck, type Observation } from '../../src/checks/define.js';
+import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { isoSeconds } from '../../src/tls/certificate.js';
 import { certificateContext, daysText, isFinding, SESSION_PROBE } from '../../src/tls/context.js';
 import { validityObservations } from '../../src/tls/validity.js';
-import { exoConsequence, type EndpointPolicy } from '../../src/tls/exo-terms.js';
+import { exoConsequence, type EndpointPolicy } from '../../src/exo/tls-terms.js';
 import type { Finding } from '../../src/types.js';
 
 function renewText(policy: EndpointPolicy): string {

@@ -1,8 +1,8 @@
 // Verifies the STARTTLS certificate's name: the host (RFC 6125 §6.4, RFC 7817) for the MX and submission
 // endpoints, TlsDomain (CN or SAN, "*.x" as Exchange Online reads it) for DomainValidation smart hosts.
-import { defineCheck, nameWithinDomain } from '../../src/checks/define.js';
+import { defineCheck, nameWithinDomain } from '../../src/check-kit/define.js';
 import { certificateContext, isFinding, SESSION_PROBE } from '../../src/tls/context.js';
-import { exoConsequence, setTlsDomain } from '../../src/tls/exo-terms.js';
+import { exoConsequence, setTlsDomain } from '../../src/exo/tls-terms.js';
 import { describeNames, exoMatchCertificate, verifyHost } from '../../src/tls/names.js';
 import type { Certificate } from '../../src/tls/certificate.js';
 import type { Finding, Plan } from '../../src/types.js';

@@ -1,6 +1,6 @@
 // Verifies key sizes and signature digests of every certificate the server sends: RSA ≥ 2048 bits,
 // EC ≥ 256 bits, no SHA-1/MD5/MD2 signatures (Exchange Online refuses SHA-1 certificates since 2016).
-import { combine, defineCheck } from '../../src/checks/define.js';
+import { combine, defineCheck } from '../../src/check-kit/define.js';
 import { certificateContext, isFinding, SESSION_PROBE } from '../../src/tls/context.js';
 import { strengthObservations } from '../../src/tls/strength.js';
 import type { Finding } from '../../src/types.js';

@@ -1,9 +1,9 @@
 // Verifies that the STARTTLS certificate chains to a trust anchor of the plan (RFC 5280 §6, nothing fetched);
 // Exchange Online's CertificateValidation/DomainValidation need a trusted CA, EncryptionOnly accepts any.
-import { defineCheck } from '../../src/checks/define.js';
+import { defineCheck } from '../../src/check-kit/define.js';
 import { pathText, type PathEnd } from '../../src/tls/chain.js';
 import { certificateContext, isFinding, SESSION_PROBE } from '../../src/tls/context.js';
-import { exoConsequence, type EndpointPolicy } from '../../src/tls/exo-terms.js';
+import { exoConsequence, type EndpointPolicy } from '../../src/exo/tls-terms.js';
 import { baseName } from '../../src/tls/trust.js';
 import type { Finding } from '../../src/types.js';
 

@@ -1,12 +1,12 @@
 // Verifies the relay's client certificate for an inbound connector: key, full chain (EXO fetches none), trust,
 // validity, strength, TlsSenderCertificateName (CN passes, SAN-only warns) and the handshake; else 550 5.7.64.
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/checks/define.js';
-import type { SmtpSession } from '../../src/probes/smtp-types.js';
+import { combine, defineCheck, nameWithinDomain, type Observation } from '../../src/check-kit/define.js';
+import type { SmtpSession } from '../../src/evidence/smtp.js';
 import { analyzeChain, pathText } from '../../src/tls/chain.js';
 import { parsePemBundle, type Certificate } from '../../src/tls/certificate.js';
 import { SESSION_PROBE } from '../../src/tls/context.js';
-import { EXO_TENANT_ATTRIBUTION, setTlsSenderCertificateName } from '../../src/tls/exo-terms.js';
+import { EXO_TENANT_ATTRIBUTION, setTlsSenderCertificateName } from '../../src/exo/tls-terms.js';
 import { describeNames, exoMatchCertificate } from '../../src/tls/names.js';
 import { strengthObservations } from '../../src/tls/strength.js';
 import { baseName, trustStoreFor } from '../../src/tls/trust.js';

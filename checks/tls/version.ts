@@ -1,8 +1,8 @@
 // Verifies that STARTTLS negotiates TLS 1.2 or later (RFC 8996 deprecates TLS 1.0 and 1.1);
 // Exchange Online uses and accepts only TLS 1.2+ (421 4.7.66 TLS 1.0 and 1.1 are not supported).
-import { defineCheck } from '../../src/checks/define.js';
-import { acceptedVersions, endpointOf, isLegacyVersion, sessionOf, versionList, versionName } from '../../src/checks/session.js';
-import type { SmtpSession } from '../../src/probes/smtp-types.js';
+import { defineCheck } from '../../src/check-kit/define.js';
+import { acceptedVersions, endpointOf, isLegacyVersion, sessionOf, versionList, versionName } from '../../src/check-kit/session.js';
+import type { SmtpSession } from '../../src/evidence/smtp.js';
 import type { Endpoint, Finding } from '../../src/types.js';
 
 const SERVER_FIX =

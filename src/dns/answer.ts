@@ -1,6 +1,6 @@
 // Reading DnsAnswers in checks: typed record access, and the sentences that keep NXDOMAIN,
 // NODATA, SERVFAIL, REFUSED and timeouts apart in findings.
-import type { DnsAnswer, DnsRecord, DnsRecordOf } from './types.js';
+import type { DnsAnswer, DnsRecord, DnsRecordOf } from '../evidence/dns.js';
 
 export function recordsOf<T extends DnsRecord['type']>(answer: DnsAnswer | undefined, type: T): DnsRecordOf<T>[] {
   return (answer?.records ?? []).filter((r): r is DnsRecordOf<T> => r.type === type);

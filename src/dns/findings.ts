@@ -2,7 +2,7 @@
 // hostile record text for messages, and zone-file lines to publish.
 import type { Finding } from '../types.js';
 import { answerEvidence, answerSentence } from './answer.js';
-import type { DnsAnswer } from './types.js';
+import type { DnsAnswer } from '../evidence/dns.js';
 
 /** What to do when a lookup itself failed (not the check's own remediation, which is about records). */
 export const LOOKUP_REMEDIATION = 'Check that the resolvers in dns.servers (or /etc/resolv.conf) answer for this name, then run again.';

@@ -3,9 +3,9 @@
 // check_host() for the org's relay addresses. Whatever is missing comes back as `needs`, so a probe
 // can fetch it and call again until nothing is missing (the same walk gathers and judges).
 import { lookupFailed, normalizeName, txtOf } from './answer.js';
-import { EXO_SPF_INCLUDE } from './exo.js';
+import { EXO_SPF_INCLUDE } from '../exo/dns.js';
 import { formatIp, parseCidr, parseIp, rangeContains, rangeOf, type IpRange } from './ip.js';
-import type { DnsAnswer } from './types.js';
+import type { DnsAnswer } from '../evidence/dns.js';
 
 export type Qualifier = '+' | '-' | '~' | '?';
 export type MechanismName = 'all' | 'include' | 'a' | 'mx' | 'ptr' | 'ip4' | 'ip6' | 'exists';

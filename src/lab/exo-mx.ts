@@ -18,9 +18,7 @@ import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp
 import { Mailbox, readMessage, receivedMessage, type CapturedMessage, type MailboxOptions, type PresentedCertificate } from './exo-mailbox.js';
 import { exoInternalHost } from './exo-submission.js';
 import { closeServer, listenOn, SmtpReplyError } from './listen.js';
-import { exoNameMatches } from '../tls/names.js';
-import { nameWithinDomain } from '../checks/define.js';
-import { legacyMxHost } from '../import/to-plan.js';
+import { inAcceptedDomain, senderCertificateNameMatches, tenantMxHost } from './exo-names.js';
 
 export interface ExoMxOptions extends MailboxOptions {
   host?: string;
@@ -74,7 +72,7 @@ interface SessionState {
 export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
   const accepted = options.acceptedDomains.map((d) => d.toLowerCase());
   const internal = exoInternalHost();
-  const name = options.hostname ?? legacyMxHost(accepted[0] ?? 'contoso.com');
+  const name = options.hostname ?? tenantMxHost(accepted[0] ?? 'contoso.com');
   const mailbox = new Mailbox(options);
   const decisions: ExoMxServer['decisions'] = [];
   const states = new WeakMap<SMTPServerSession, SessionState>();
@@ -96,7 +94,7 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
     st.attributedBy = undefined;
     const cert = st.certificate;
     const wanted = options.tlsSenderCertificateName;
-    const matches = (name: string) => exoNameMatches(wanted!, name, 'TlsSenderCertificateName').result !== 'none';
+    const matches = (name: string) => senderCertificateNameMatches(wanted!, name);
     if (cert && wanted && (cert.authorized || !options.trustedCa)) {
       if (cert.subjectCn && matches(cert.subjectCn)) {
         st.attributedBy = 'certificate-cn';
@@ -161,7 +159,7 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
         return callback(new SmtpReplyError(550, text));
       }
       // The certificate's domain as Exchange Online compares it with accepted domains: the matched name without "*."
-      const certDomainOk = st.matchedName ? accepted.some((d) => nameWithinDomain(st.matchedName!, d)) : false;
+      const certDomainOk = st.matchedName ? accepted.some((d) => inAcceptedDomain(st.matchedName!, d)) : false;
       if (!certDomainOk && !accepted.includes(domainOf(mailFrom))) {
         const text = `5.7.64 TenantAttribution; Relay Access Denied: neither the certificate domain nor the sender domain is an accepted domain of the tenant. ATTR36 ${tag}`;
         record(`550 ${text}`);

@@ -4,7 +4,7 @@
 // address with forward-confirmed reverse DNS and a DANE TLSA record (3 1 1) for the certificate
 // it presents. Addresses are documentation addresses (RFC 5737): relaycheck's own connections go
 // to the loopback servers through the plan's resolve:, never to them.
-import { tlsaAssociation } from '../dns/tlsa.js';
+import { createHash, X509Certificate } from 'node:crypto';
 import type { LabZone } from './dns.js';
 import { LAB } from './plan.js';
 
@@ -42,7 +42,10 @@ export function labZone(input: LabZoneInput): LabZone {
   const tenant = d.replace(/\./g, '-');
   const dkimHost = (selector: string) => `${selector}-${tenant}._domainkey.contosolab.onmicrosoft.com`;
   const dkim = (key: Uint8Array) => txtStrings(`v=DKIM1; k=rsa; p=${Buffer.from(key).toString('base64')}`);
-  const tlsa = tlsaAssociation(input.smartHostCertDer, 1, 1);
+  // 3 1 1 (RFC 7671): SHA-256 of the certificate's SubjectPublicKeyInfo, computed here rather than
+  // with the DANE check's own helper, so that a wrong match in the check fails against the lab.
+  const spki = new X509Certificate(Buffer.from(input.smartHostCertDer)).publicKey.export({ type: 'spki', format: 'der' });
+  const tlsa = createHash('sha256').update(spki).digest();
   const spfExo = ['v=spf1', ...input.exoRanges.ipv4.map((r) => `ip4:${r}`), ...input.exoRanges.ipv6.map((r) => `ip6:${r}`), '-all'].join(' ');
   return {
     [d]: {

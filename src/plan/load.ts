@@ -235,6 +235,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
       kind: 'submission',
       name: s.name,
       endpoint: hostPort(s.endpoint, 587),
+      ...(s.service ? { service: s.service } : {}),
       username: s.username,
       password: s.password ? readSecret(s.password, [...at, 'password']) : undefined,
       oauth2: s.oauth2 ? { accessToken: readSecret(s.oauth2.accessToken, [...at, 'oauth2', 'accessToken']) } : undefined,

@@ -6,18 +6,13 @@
 import { createHash } from 'node:crypto';
 import { endpointsOf } from '../runner/subjects.js';
 import { accountKey } from '../store/send-log.js';
+import type { AccountRefusal } from '../evidence/sending.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, Subject } from '../types.js';
+
+export type { AccountRefusal };
 
 export const SHARED_REFUSED_ACCOUNTS = 'refusedAccounts';
 
-export interface AccountRefusal {
-  /** what was refused: the credentials, the sender, or the account as a whole (Exchange Online throttling, 5.2.25x) */
-  kind: 'auth' | 'sender' | 'throttled';
-  /** the server's reply, as received */
-  reply: string;
-  /** the plan entry whose probe saw it */
-  entry: string;
-}
 
 function refusals(shared: Map<string, unknown>): Map<string, AccountRefusal> {
   let map = shared.get(SHARED_REFUSED_ACCOUNTS) as Map<string, AccountRefusal> | undefined;

@@ -7,7 +7,10 @@ import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatHostPort } from '../plan/address.js';
-import type { SmtpFailureKind } from './smtp-types.js';
+import type { SmtpFailureKind } from '../evidence/smtp.js';
+import { formatMs } from '../duration.js';
+
+export { formatMs };
 
 export interface ConnectTarget {
   host: string;
@@ -45,12 +48,6 @@ export function kindOfError(err: unknown): SmtpFailureKind {
   return 'reset'; // ECONNRESET, EPIPE, ECONNABORTED, a close before the step finished
 }
 
-/** "10 s", "1.5 s", "300 ms" */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
 
 const raisedSignals = new WeakSet<AbortSignal>();
 /** Many sessions listen on the run's one signal: lift EventTarget's leak warning for it. */

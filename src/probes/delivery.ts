@@ -8,7 +8,7 @@ import { redactText } from '../report/redact.js';
 import { entryKey } from './accounts.js';
 import { trustedCas } from './send.js';
 import { importModule } from '../starter-link.js';
-import type { DeliveryProbeData, DeliveryResult, SendProbeData } from './sending-types.js';
+import type { DeliveryProbeData, DeliveryResult, SendProbeData } from '../evidence/sending.js';
 import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
 
 export const DELIVERY_PROBE_ID = 'delivery';

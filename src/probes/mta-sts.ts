@@ -9,7 +9,7 @@ import { rootCertificates, type TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { describeAnswer, recordsOf } from '../dns/answer.js';
 import { MAX_POLICY_BYTES } from '../dns/mta-sts.js';
-import { DNS_PROBES, type MtaStsProbeData, type PolicyFetch, type PolicyFetchErrorKind } from '../dns/probe-data.js';
+import { DNS_PROBES, type MtaStsProbeData, type PolicyFetch, type PolicyFetchErrorKind } from '../evidence/dns-probes.js';
 import { formatHostPort } from '../plan/address.js';
 import type { Plan } from '../types.js';
 import { TOOL_VERSION } from '../version.js';

@@ -4,7 +4,7 @@
 // run in; the send probe enforces the limit message by message (src/store/send-log.ts).
 import { plannedSends, sendingAccount } from './accounts.js';
 import { runStorePath, sharedSendLog } from '../store/send-log.js';
-import type { QuotaProbeData } from './sending-types.js';
+import type { QuotaProbeData } from '../evidence/sending.js';
 import type { ProbeDefinition, Subject } from '../types.js';
 
 export const QUOTA_PROBE_ID = 'quota';

@@ -13,14 +13,14 @@ import { isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls, { type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { accountRefusal, entryKey, markAccountRefused, messageToken, secretsFor, sendEndpoints, sendingAccount, validationSender } from './accounts.js';
-import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
+import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../exo/replies.js';
 import { redactText } from '../report/redact.js';
 import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
 import { importModule } from '../starter-link.js';
-import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from './sending-types.js';
+import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from '../evidence/sending.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
 export const SEND_PROBE_ID = 'send';

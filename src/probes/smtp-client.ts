@@ -29,7 +29,7 @@ import type net from 'node:net';
 import { formatHostPort } from '../plan/address.js';
 import type { Timeouts, TranscriptLine } from '../types.js';
 import { allowManyListeners, connectTcp, formatMs, kindOfError, type ConnectTarget } from './connect.js';
-import type { EhloResult, SmtpFailure, SmtpFailureKind, SmtpPhase, SmtpReply, TlsInfo } from './smtp-types.js';
+import type { EhloResult, SmtpFailure, SmtpFailureKind, SmtpPhase, SmtpReply, TlsInfo } from '../evidence/smtp.js';
 
 export interface SmtpLimits {
   /** longest reply line accepted, in bytes (default 2,000) */

@@ -11,7 +11,7 @@ import type { Plan, ProbeContext, ProbeDefinition, Subject, Timeouts } from '../
 import { summarizeChain } from './cert-summary.js';
 import { pemBlocks } from '../tls/certificate.js';
 import { PERMISSIVE_CIPHERS, SmtpClient, SmtpError, replyText } from './smtp-client.js';
-import { SMTP_SESSION_PROBE, type SmtpSession } from './smtp-types.js';
+import { SMTP_SESSION_PROBE, type SmtpSession } from '../evidence/smtp.js';
 import { scanTlsVersions } from './tls-versions.js';
 
 export interface SessionTrust {

@@ -13,14 +13,14 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import { accountRefusal, base64, entryKey, markAccountRefused, saslPlain, saslXoauth2, secretsFor } from './accounts.js';
-import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../checks/replies.js';
+import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../exo/replies.js';
 import { trustedCas } from './send.js';
 import { SmtpClient, SmtpError, replyText } from './smtp-client.js';
 import { ehloNameFor } from './smtp-session.js';
 import { endpointsOf } from '../runner/subjects.js';
 import { redactDeep } from '../report/redact.js';
-import type { AuthMechanism, EnvelopeProbe, SubmissionProbeData } from './sending-types.js';
-import type { SmtpReply } from './smtp-types.js';
+import type { AuthMechanism, EnvelopeProbe, SubmissionProbeData } from '../evidence/sending.js';
+import type { SmtpReply } from '../evidence/smtp.js';
 import type { Endpoint, ProbeContext, ProbeDefinition, SubmissionAccount, TranscriptLine } from '../types.js';
 
 export const SUBMISSION_PROBE_ID = 'auth.submission';

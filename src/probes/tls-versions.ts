@@ -6,7 +6,7 @@ import type tls from 'node:tls';
 import type { Timeouts } from '../types.js';
 import type { ConnectTarget } from './connect.js';
 import { SmtpClient, SmtpError, replyText } from './smtp-client.js';
-import type { TlsVersionScan } from './smtp-types.js';
+import type { TlsVersionScan } from '../evidence/smtp.js';
 
 export const SCAN_VERSIONS: tls.SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 

@@ -8,7 +8,7 @@ import { createLimiter } from './limit.js';
 import { entriesOf, subjectLabels, subjectOrder, subjectsFor } from './subjects.js';
 import { redactDeep } from '../report/redact.js';
 import { countStatuses, worstStatus } from '../status.js';
-import { ms } from '../checks/session.js';
+import { ms } from '../check-kit/session.js';
 import { TOOL_VERSION } from '../version.js';
 import {
   STATUS_RANK,

@@ -10,6 +10,9 @@
 // counters, and counting it can only make relaycheck stop earlier, never later.
 import { defaultStorePath, openStore, StoreError, storeError, type Db } from './db.js';
 import type { Limits, Plan } from '../types.js';
+import type { QuotaDecision, QuotaLimits, SendCounts } from '../evidence/sending.js';
+
+export type { QuotaDecision, QuotaLimits, SendCounts };
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const MINUTE_MS = 60 * 1000;
@@ -19,21 +22,8 @@ export const SHARED_STORE_PATH = 'storePath'; // string: <outDir>/relaycheck.sql
 export const SHARED_STORE = 'sendLog'; // the open SendLog (one handle per run)
 const SHARED_STORE_ERROR = 'sendLogError'; // the StoreError of a failed open (reported by every user)
 
-export type QuotaLimits = Pick<Limits, 'messagesPerDay' | 'messagesPerMinute'>;
 
-export interface SendCounts {
-  /** messages in the rolling 24 hours before `now` */
-  lastDay: number;
-  /** messages in the 60 seconds before `now` */
-  lastMinute: number;
-  /** when the oldest message of the 24-hour window leaves it (undefined when the window is empty) */
-  dayWindowFreesAt?: string;
-  minuteWindowFreesAt?: string;
-}
 
-export type QuotaDecision =
-  | { allowed: true; counts: SendCounts; limits: QuotaLimits }
-  | { allowed: false; limit: 'day' | 'minute'; counts: SendCounts; limits: QuotaLimits; message: string };
 
 export interface SendRecord {
   account: string;

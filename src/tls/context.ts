@@ -1,11 +1,11 @@
 // The shared first step of every STARTTLS certificate check: take the endpoint's SMTP session,
 // decide whether there is a certificate to judge at all (else `skipped`, saying why), parse the
 // chain the server sent, and work out the endpoint's policy and trust store.
-import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../probes/smtp-types.js';
+import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../evidence/smtp.js';
 import type { CheckInput, Finding, Plan } from '../types.js';
 import { analyzeChain, type ChainAnalysis } from './chain.js';
 import { parseAll, type Certificate } from './certificate.js';
-import { endpointPolicy, type EndpointPolicy } from './exo-terms.js';
+import { endpointPolicy, type EndpointPolicy } from '../exo/tls-terms.js';
 import { trustStoreFor, type TrustStore } from './trust.js';
 
 export { SESSION_PROBE };

@@ -1,8 +1,8 @@
 // Key-size and signature-digest observations shared by tls.certificate-strength and
 // tls.client-certificate (RSA >= 2048, EC >= 256, no SHA-1/MD5/MD2 except a root's self-signature).
-import type { Observation } from '../checks/define.js';
+import type { Observation } from '../check-kit/define.js';
 import { selfSigned, WEAK_HASHES, type Certificate } from './certificate.js';
-import { exoConsequence, type EndpointPolicy } from './exo-terms.js';
+import { exoConsequence, type EndpointPolicy } from '../exo/tls-terms.js';
 
 export const MIN_RSA_BITS = 2048;
 export const MIN_EC_BITS = 256;

@@ -1,6 +1,6 @@
 // Validity-period observations (RFC 5280 §4.1.2.5) shared by tls.certificate-expiry and
 // tls.client-certificate: fail outside notBefore..notAfter, warn within `warnDays` of notAfter.
-import type { Observation } from '../checks/define.js';
+import type { Observation } from '../check-kit/define.js';
 import { isoSeconds, type Certificate } from './certificate.js';
 import { daysText } from './context.js';
 

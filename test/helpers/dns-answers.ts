@@ -1,6 +1,6 @@
 // DnsAnswer fixtures for check and parser tests: built from the same declarative zone objects the
 // in-process DNS server serves, without any network.
-import type { DnsAnswer, DnsQueryType, DnsRecord, DnsStatus } from '../../src/dns/types.js';
+import type { DnsAnswer, DnsQueryType, DnsRecord, DnsStatus } from '../../src/evidence/dns.js';
 import type { Zone, ZoneValue } from './dns-server.js';
 
 const norm = (n: string) => n.toLowerCase().replace(/\.$/, '');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { deliveryProbe } from '../../src/probes/delivery.js';
 import { planFromYaml } from '../helpers/plans.js';
 import { probeContext } from '../helpers/exo.js';
-import type { SendProbeData } from '../../src/probes/sending-types.js';
+import type { SendProbeData } from '../../src/evidence/sending.js';
 
 const plan = (imap: string) =>
   planFromYaml(

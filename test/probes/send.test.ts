@@ -12,7 +12,7 @@ import { entriesOf } from '../../src/runner/subjects.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { labPki, probeContext, runOptions, serverCert, tempDir, writeAndLoadPlan } from '../helpers/exo.js';
 import type { Plan } from '../../src/types.js';
-import type { SubmissionProbeData } from '../../src/probes/sending-types.js';
+import type { SubmissionProbeData } from '../../src/evidence/sending.js';
 
 let pki: LabPki;
 let exoMx: ExoMxServer; // Exchange Online MX: inbound connector *.contoso.test

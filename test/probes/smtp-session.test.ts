@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_SERVER_TLS_OPTIONS, createLabPki, type LabPki } from '../../src/pki/generate.js';
 import { runSmtpSession, type SessionOptions } from '../../src/probes/smtp-session.js';
-import type { SmtpSession } from '../../src/probes/smtp-types.js';
+import type { SmtpSession } from '../../src/evidence/smtp.js';
 import { hostile, startRawServer, type ConnectionHandler } from '../helpers/raw-smtp-server.js';
 import { startTlsSmtpServer, type TlsSmtpServer, type TlsSmtpServerOptions } from '../helpers/tls-smtp-server.js';
 

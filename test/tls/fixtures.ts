@@ -1,7 +1,7 @@
 // Certificate fixtures for the tls.* check tests: one lab PKI generated at test time, plans and
 // endpoint subjects for every connector kind, and SmtpSession objects carrying a chosen chain.
 import { createIntermediateCa, createLabPki, createRootCa, issueLeaf, selfSigned, type CaHandle, type Issued, type LabPki } from '../../src/pki/generate.js';
-import type { SmtpSession, TlsInfo } from '../../src/probes/smtp-types.js';
+import type { SmtpSession, TlsInfo } from '../../src/evidence/smtp.js';
 import { formatHostPort } from '../../src/plan/address.js';
 import { endpointsOf } from '../../src/runner/subjects.js';
 import type { Finding, CheckDefinition, Plan, PlanEntry, Subject } from '../../src/types.js';

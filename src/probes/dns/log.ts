@@ -2,7 +2,7 @@
 // can see what the resolver said without running dig.
 import { performance } from 'node:perf_hooks';
 import { recordText } from '../../dns/answer.js';
-import type { DnsAnswer, DnsQueryType } from '../../dns/types.js';
+import type { DnsAnswer, DnsQueryType } from '../../evidence/dns.js';
 import type { TranscriptLine } from '../../types.js';
 import type { Resolver } from './resolver.js';
 

@@ -2,7 +2,7 @@
 // and per smart host (TLSA, addresses with forward-confirmed reverse DNS). All questions go through
 // the run's resolver, so a name is asked once however many probes need it.
 import { normalizeName, recordsOf } from '../../dns/answer.js';
-import { relayRangesOf } from '../../dns/exo.js';
+import { relayRangesOf } from '../../exo/dns.js';
 import { parseIp, reverseName, sameIp } from '../../dns/ip.js';
 import {
   DNS_PROBES,
@@ -15,9 +15,9 @@ import {
   type SpfProbeData,
   type TlsaProbeData,
   type TlsRptProbeData,
-} from '../../dns/probe-data.js';
+} from '../../evidence/dns-probes.js';
 import { evaluateSpf } from '../../dns/spf.js';
-import type { DnsAnswer } from '../../dns/types.js';
+import type { DnsAnswer } from '../../evidence/dns.js';
 import type { ProbeContext, ProbeDefinition, Subject } from '../../types.js';
 import { DnsLog } from './log.js';
 import { runResolver } from './resolver.js';

@@ -8,7 +8,7 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type * as dnsPacket from 'dns-packet';
 import { normalizeName } from '../../dns/answer.js';
-import type { DnsAnswer, DnsQueryType, DnsRecord, DnsStatus } from '../../dns/types.js';
+import type { DnsAnswer, DnsQueryType, DnsRecord, DnsStatus } from '../../evidence/dns.js';
 import { formatHostPort } from '../../plan/address.js';
 import type { HostPort, ProbeContext } from '../../types.js';
 import { systemResolvers } from './resolv-conf.js';

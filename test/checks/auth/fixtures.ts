@@ -1,7 +1,7 @@
 // Fixture probe data for the auth.* and send.* check tests.
 import { planFromYaml } from '../../helpers/plans.js';
-import type { SmtpReply } from '../../../src/probes/smtp-types.js';
-import type { SendAttempt, SendProbeData, SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import type { SmtpReply } from '../../../src/evidence/smtp.js';
+import type { SendAttempt, SendProbeData, SubmissionProbeData } from '../../../src/evidence/sending.js';
 import type { Plan } from '../../../src/types.js';
 
 export function reply(text: string): SmtpReply {

@@ -1,5 +1,5 @@
 import check from '../../../checks/auth/sender-match.js';
-import type { SendProbeData, SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import type { SendProbeData, SubmissionProbeData } from '../../../src/evidence/sending.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { attempt, okAuth, reply, sent, submissionPlan } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import check from '../../../checks/auth/tls-required.js';
-import type { SubmissionProbeData } from '../../../src/probes/sending-types.js';
+import type { SubmissionProbeData } from '../../../src/evidence/sending.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { okAuth, reply, submissionPlan } from './fixtures.js';
 

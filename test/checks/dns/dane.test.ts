@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import check from '../../../checks/dns/dane.js';
 import { createRootCa, issueLeaf, type Issued } from '../../../src/pki/generate.js';
 import { tlsaAssociation } from '../../../src/dns/tlsa.js';
-import type { SmtpSession } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession } from '../../../src/evidence/smtp.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import type { Zone } from '../../helpers/dns-server.js';
 import { NOW, plan, smartHostSubject, tlsaData } from './fixtures.js';

@@ -2,11 +2,11 @@
 // each case is a zone and a plan.
 import type { Plan, Subject } from '../../../src/types.js';
 import { subjectsFor } from '../../../src/runner/subjects.js';
-import type { DkimProbeData, DmarcProbeData, HostProbeData, MxProbeData, SpfProbeData, TlsaProbeData, TlsRptProbeData } from '../../../src/dns/probe-data.js';
+import type { DkimProbeData, DmarcProbeData, HostProbeData, MxProbeData, SpfProbeData, TlsaProbeData, TlsRptProbeData } from '../../../src/evidence/dns-probes.js';
 import { evaluateSpf, type SpfLookup } from '../../../src/dns/spf.js';
 import { parseIp, reverseName } from '../../../src/dns/ip.js';
 import { normalizeName, recordsOf } from '../../../src/dns/answer.js';
-import { relayRangesOf } from '../../../src/dns/exo.js';
+import { relayRangesOf } from '../../../src/exo/dns.js';
 import { zoneAnswer } from '../../helpers/dns-answers.js';
 import type { Zone } from '../../helpers/dns-server.js';
 import { planFromYaml } from '../../helpers/plans.js';

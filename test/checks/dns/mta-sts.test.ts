@@ -1,5 +1,5 @@
 import check from '../../../checks/dns/mta-sts.js';
-import type { PolicyFetch } from '../../../src/dns/probe-data.js';
+import type { PolicyFetch } from '../../../src/evidence/dns-probes.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import type { Zone } from '../../helpers/dns-server.js';
 import { zoneAnswer } from '../../helpers/dns-answers.js';

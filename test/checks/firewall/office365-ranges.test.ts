@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import check, { SHIPPED_RANGES } from '../../../checks/firewall/office365-ranges.js';
+import check from '../../../checks/firewall/office365-ranges.js';
+import { SHIPPED_RANGES } from '../../../src/exo/ranges.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { planFromYaml } from '../../helpers/plans.js';
 

@@ -1,5 +1,5 @@
 import check from '../../../checks/limits/quota.js';
-import type { QuotaProbeData } from '../../../src/probes/sending-types.js';
+import type { QuotaProbeData } from '../../../src/evidence/sending.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { planFromYaml } from '../../helpers/plans.js';
 import { submissionPlan } from '../auth/fixtures.js';

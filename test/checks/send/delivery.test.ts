@@ -1,5 +1,5 @@
 import check from '../../../checks/send/delivery.js';
-import type { DeliveryResult } from '../../../src/probes/sending-types.js';
+import type { DeliveryResult } from '../../../src/evidence/sending.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { attempt, sent, submissionPlan } from '../auth/fixtures.js';
 

@@ -1,5 +1,5 @@
 import check from '../../../checks/send/validation.js';
-import type { SendAttempt } from '../../../src/probes/sending-types.js';
+import type { SendAttempt } from '../../../src/evidence/sending.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { planFromYaml } from '../../helpers/plans.js';
 import { attempt, sent, submissionPlan } from '../auth/fixtures.js';

@@ -2,7 +2,7 @@
 // (smtp.connect, smtp.starttls, tls.version): one healthy session, and `broken(...)` variants.
 import { planFromYaml } from '../../helpers/plans.js';
 import { subjectsFor } from '../../../src/runner/subjects.js';
-import type { SmtpSession } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession } from '../../../src/evidence/smtp.js';
 import type { Plan, Subject } from '../../../src/types.js';
 
 /** A plan with one endpoint of each role: to-office365 (MX), a smart host (trusted-ca), one without TLS settings, submission. */

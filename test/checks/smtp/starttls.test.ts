@@ -1,5 +1,5 @@
 import check from '../../../checks/smtp/starttls.js';
-import type { SmtpSession } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession } from '../../../src/evidence/smtp.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { failedAt, healthy, NOW, plan, subject } from './session-fixtures.js';
 

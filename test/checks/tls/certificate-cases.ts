@@ -7,7 +7,7 @@ import { setSystemRoots } from '../../../src/tls/trust.js';
 import type { Status } from '../../../src/types.js';
 import type { CaseInput, InvalidCase, ValidCase } from '../../helpers/check-tester.js';
 import { b64, fixtures, planFor, session, withMd5Signature, type Fixtures, type Kind, type PlanOptions } from '../../tls/fixtures.js';
-import type { TlsInfo } from '../../../src/probes/smtp-types.js';
+import type { TlsInfo } from '../../../src/evidence/smtp.js';
 
 let current: Fixtures | undefined;
 /** The fixtures of this file's run (built in beforeAll). */

@@ -1,5 +1,5 @@
 import check from '../../../checks/tls/version.js';
-import type { SmtpSession, TlsVersionScan } from '../../../src/probes/smtp-types.js';
+import type { SmtpSession, TlsVersionScan } from '../../../src/evidence/smtp.js';
 import { testCheck } from '../../helpers/check-tester.js';
 import { failedAt, healthy, NOW, plan, subject } from '../smtp/session-fixtures.js';
 

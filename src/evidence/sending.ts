@@ -1,10 +1,9 @@
 // The data the authentication, send, delivery and quota probes return: plain, JSON-serializable
 // facts the auth.*, send.* and limits.quota checks judge. Like SmtpSession, a probe that cannot
 // finish still returns this shape and says where and why it stopped.
-import type { EhloResult, SmtpFailure, SmtpReply } from './smtp-types.js';
+import type { EhloResult, SmtpFailure, SmtpReply } from './smtp.js';
 import type { TranscriptLine } from '../types.js';
-import type { AccountRefusal } from './accounts.js';
-import type { QuotaDecision, SendCounts } from '../store/send-log.js';
+import type { Limits } from '../types.js';
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'XOAUTH2';
 
@@ -138,3 +137,28 @@ export interface QuotaProbeData {
   planned: number;
   window: 'rolling-24h';
 }
+
+export interface AccountRefusal {
+  /** what was refused: the credentials, the sender, or the account as a whole (Exchange Online throttling, 5.2.25x) */
+  kind: 'auth' | 'sender' | 'throttled';
+  /** the server's reply, as received */
+  reply: string;
+  /** the plan entry whose probe saw it */
+  entry: string;
+}
+
+export interface SendCounts {
+  /** messages in the rolling 24 hours before `now` */
+  lastDay: number;
+  /** messages in the 60 seconds before `now` */
+  lastMinute: number;
+  /** when the oldest message of the 24-hour window leaves it (undefined when the window is empty) */
+  dayWindowFreesAt?: string;
+  minuteWindowFreesAt?: string;
+}
+
+export type QuotaLimits = Pick<Limits, 'messagesPerDay' | 'messagesPerMinute'>;
+
+export type QuotaDecision =
+  | { allowed: true; counts: SendCounts; limits: QuotaLimits }
+  | { allowed: false; limit: 'day' | 'minute'; counts: SendCounts; limits: QuotaLimits; message: string };

@@ -2,7 +2,7 @@
 // Online replies of client submission and connectors with their meaning and fix
 // (shared/reference/exchange-online.md, "Replies and what they mean"). Pure: no I/O.
 import { psQuote } from '../powershell/quote.js';
-import type { SmtpReply } from '../probes/smtp-types.js';
+import type { SmtpReply } from '../evidence/smtp.js';
 
 /** "550 5.7.60 SMTP; Client does not have permissions …" — the reply as the server wrote it (one line, bounded). */
 export function replyText(reply: SmtpReply | undefined, max = 300): string {
@@ -19,12 +19,12 @@ export function quote(text: string): string {
   return `“${text}”`;
 }
 
-/** Exchange Online's client submission hosts (smtp.office365.com, smtp-legacy.office365.com, *.outlook.com). */
 /** The Exchange Online line that gives `username` Send As on `from`. */
 export function sendAsGrant(from: string, username: string): string {
   return `Add-RecipientPermission -Identity ${psQuote(from)} -Trustee ${psQuote(username)} -AccessRights SendAs -Confirm:$false`;
 }
 
+/** Exchange Online's client submission hosts (smtp.office365.com, smtp-legacy.office365.com, *.outlook.com). */
 export function isExchangeOnlineHost(host: string): boolean {
   const h = host.toLowerCase().replace(/\.$/, '');
   return h === 'smtp.office365.com' || h.endsWith('.office365.com') || h === 'outlook.com' || h.endsWith('.outlook.com');

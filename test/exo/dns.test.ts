@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isExoMxHost, isMicrosoftDkimTarget, isTenantMxHost, planTenantHosts, relayRangesOf } from '../../src/dns/exo.js';
+import { isExoMxHost, isMicrosoftDkimTarget, isTenantMxHost, planTenantHosts, relayRangesOf } from '../../src/exo/dns.js';
 import { planFromYaml } from '../helpers/plans.js';
 
 const plan = planFromYaml(`version: 1

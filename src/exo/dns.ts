@@ -1,8 +1,8 @@
 // Exchange Online names in DNS: the tenant MX host (both forms), the SPF include, the DKIM CNAME
 // targets. Facts from shared/reference/exchange-online.md §DNS; never build a name that can be read.
 import type { Plan } from '../types.js';
-import { normalizeName } from './answer.js';
-import { ipFamily } from './ip.js';
+import { normalizeName } from '../dns/answer.js';
+import { ipFamily } from '../dns/ip.js';
 
 export const EXO_SPF_INCLUDE = 'spf.protection.outlook.com';
 

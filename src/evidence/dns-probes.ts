@@ -1,7 +1,7 @@
 // What each DNS probe returns (plain JSON): the answers checks judge. The probe ids are the keys
 // checks list in `requires`.
 import type { TranscriptLine } from '../types.js';
-import type { DnsAnswer } from './types.js';
+import type { DnsAnswer } from './dns.js';
 
 export const DNS_PROBES = {
   mx: 'dns-mx',

@@ -1,15 +1,12 @@
 // Helpers for checks that read the SMTP session probe (`smtp-session`): the session of a check
 // input, TLS version names, and the Exchange Online facts several session checks quote
-// (exchange-online.md). Pure: no I/O.
-import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../probes/smtp-types.js';
+// (the ranges: src/exo/ranges.ts). Pure: no I/O.
+import { SMTP_SESSION_PROBE as SESSION_PROBE, type SmtpSession } from '../evidence/smtp.js';
 import type { Endpoint, PlanEntry, Subject } from '../types.js';
 
 export { SESSION_PROBE };
 /** "1 s", "300 ms": the probes' own duration format. */
-export { formatMs as ms } from '../probes/connect.js';
-
-/** The addresses Exchange Online connects to smart hosts from (TCP 25), as exchange-online.md lists them. */
-export const EXO_SENDING_RANGES = ['40.92.0.0/15', '40.107.0.0/16', '52.100.0.0/15', '52.102.0.0/16', '52.103.0.0/17', '104.47.0.0/17', '2a01:111:f400::/48', '2a01:111:f403::/48'];
+export { formatMs as ms } from '../duration.js';
 
 export function sessionOf(probes: Record<string, unknown>): SmtpSession {
   const s = probes[SESSION_PROBE] as SmtpSession | undefined;

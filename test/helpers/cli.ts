@@ -19,7 +19,7 @@ export interface CliResult {
 export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string | undefined>; timeoutMs?: number; /** another copy of the executable */ cli?: string } = {}): Promise<CliResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: '1', RELAYCHECK_CACHE_DIR: COMPILE_CACHE, ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${GUARD}`.trim() };
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1', RELAYCHECK_CACHE_DIR: COMPILE_CACHE, ...options.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${GUARD}`.trim() };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
     const child = spawn(process.execPath, [options.cli ?? CLI, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -2,10 +2,9 @@
 // TypeScript sources (aliased in vitest.config.ts): the same schema, options and formats as
 // scripts/precompile-schema.mjs, compiled by Ajv at test time.
 import { readFileSync } from 'node:fs';
-import AjvModule from 'ajv';
+import { Ajv } from 'ajv';
 import { PLAN_FORMATS } from '../../src/plan/formats.js';
 
-const Ajv = (AjvModule as unknown as { default?: typeof AjvModule }).default ?? AjvModule;
 const ajv = new Ajv({ allErrors: true, discriminator: true, strict: false });
 for (const [name, fn] of Object.entries(PLAN_FORMATS)) ajv.addFormat(name, fn);
 

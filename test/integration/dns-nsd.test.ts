@@ -1,7 +1,8 @@
 // The DNS checks against a real nsd (Debian package) serving the fixture zones in fixtures/dns/ on
-// 127.0.50.1:53 (this file's loopback range is 127.0.50.0/24). The MTA-STS policies come from an
-// in-process HTTPS server on 127.0.50.2:443 with a generated certificate (reached through the plan's
-// resolve), the smart hosts are in-process SMTP servers with STARTTLS on 127.0.50.10/20:25, so
+// .1:53 of a loopback block 127.X.Y.0/24 claimed free at start (peers/loopback.ts). The MTA-STS
+// policies come from an in-process HTTPS server on .2:443 with a generated certificate (reached
+// through the plan's resolve), the smart hosts are in-process SMTP servers with STARTTLS on
+// .10/.20:25, so
 // dns.dane compares the TLSA records with the certificates the real SMTP session probe sees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,16 +16,19 @@ import { runPlan, DEFAULT_TIMEOUTS } from '../../src/runner/run.js';
 import { SHARED_RESOLVER_KEY, type Resolver } from '../../src/probes/dns/resolver.js';
 import type { CheckResult, Plan, RunReport } from '../../src/types.js';
 import { requirePeer } from '../peers/available.js';
+import { claimLoopbackBlock } from '../peers/loopback.js';
 import { startNsd, type NsdInstance } from '../peers/nsd.js';
 import { startDnsServer, type DnsTestServer } from '../helpers/dns-server.js';
 import { startTlsSmtpServer, type TlsSmtpServer } from '../helpers/tls-smtp-server.js';
 import { planFromYaml } from '../helpers/plans.js';
 import { tempDir } from '../helpers/exo.js';
 
-const NSD = '127.0.50.1';
-const HTTPS = '127.0.50.2';
-const SILENT = '127.0.50.3';
-const SMART = { contoso: '127.0.50.10', fabrikam: '127.0.50.20', fabrikam2: '127.0.50.21' };
+// The addresses of this run's loopback block (set in beforeAll).
+let NSD = '';
+let HTTPS = '';
+let SILENT = '';
+const SMART = { contoso: '', fabrikam: '', fabrikam2: '' };
+const escaped = (address: string) => address.replaceAll('.', '\\.');
 const FIXTURES = new URL('../../fixtures/dns/', import.meta.url);
 const NOW = new Date('2026-11-27T12:00:00Z');
 const ALL_RANGES = '[40.92.0.0/15, 40.107.0.0/16, 52.100.0.0/15, 52.102.0.0/16, 52.103.0.0/17, 104.47.0.0/17, "2a01:111:f400::/48", "2a01:111:f403::/48"]';
@@ -43,6 +47,16 @@ describe.skipIf(!requirePeer('nsd'))('DNS checks against a real nsd', () => {
   let silent: DnsTestServer;
 
   beforeAll(async () => {
+    const loopback = await claimLoopbackBlock([
+      { host: 1, tcp: [53], udp: [53] },
+      { host: 2, tcp: [443] },
+      { host: 3 },
+      { host: 10, tcp: [25] },
+      { host: 20, tcp: [25] },
+      { host: 21, tcp: [25] }, // nothing listens: the session there is refused
+    ]);
+    [NSD, HTTPS, SILENT] = [loopback.at(1), loopback.at(2), loopback.at(3)];
+    Object.assign(SMART, { contoso: loopback.at(10), fabrikam: loopback.at(20), fabrikam2: loopback.at(21) });
     dir = tempDir('relaycheck-dns-nsd-');
     root = await createRootCa({ cn: 'relaycheck DNS test root', key: { kind: 'ec', curve: 'P-256' } });
     const [contosoMail, fabrikamMail, policyHost] = await Promise.all([
@@ -137,7 +151,7 @@ ${extra}`;
     expect(by('dns.mta-sts').message).toMatch(/mode enforce.*cover contoso-example\.mail\.protection\.outlook\.com/);
     // nsd does not validate, and the plan does not say dns.validating: DNSSEC is reported unknown (test/integration/dnssec-unbound.test.ts validates)
     expect(by('dns.dane').message).toMatch(/^TLSA 3 1 1 \(DANE-EE, public key, SHA-256\) matches the certificate mail\.contoso\.example presented; DNSSEC unknown \(signatures \(RRSIG\) were served, but dns\.validating is not set/);
-    expect(by('dns.smart-hosts').message).toBe("mail.contoso.example → 192.0.2.10 (reverse DNS: 192.0.2.10 ⇄ mail.contoso.example); relaycheck's own sessions go to 127.0.50.10 from the plan's resolve, while Exchange Online uses DNS");
+    expect(by('dns.smart-hosts').message).toBe(`mail.contoso.example → 192.0.2.10 (reverse DNS: 192.0.2.10 ⇄ mail.contoso.example); relaycheck's own sessions go to ${SMART.contoso} from the plan's resolve, while Exchange Online uses DNS`);
     // the DNS transcripts show what nsd answered
     expect(Object.values(report.transcripts).flat().some((l) => l.line.startsWith(`NOERROR, 1 record (udp, ${NSD}:53`))).toBe(true);
   });
@@ -171,7 +185,7 @@ ${extra}`;
     expect(spf).toContain('relay address 203.0.113.30 (senderIPs of the to-office365 connectors) gets SPF neutral from fabrikam.example: ?all');
     expect(spf).toContain('ends in ?all (neutral)');
     // 7. no DMARC
-    expect(msg('dns.dmarc')).toMatch(/^_dmarc\.fabrikam\.example does not exist \(NXDOMAIN from 127\.0\.50\.1:53\): receivers apply no DMARC policy/);
+    expect(msg('dns.dmarc')).toMatch(new RegExp(`^_dmarc\\.fabrikam\\.example does not exist \\(NXDOMAIN from ${escaped(NSD)}:53\\): receivers apply no DMARC policy`));
     // 8. one DKIM selector missing
     expect(msg('dns.dkim')).toBe('selector2._domainkey.fabrikam.example does not exist (NXDOMAIN)');
     // 9. MTA-STS pattern misses the mx.microsoft host
@@ -183,7 +197,7 @@ ${extra}`;
     expect(msg('dns.dane', 'mail2.fabrikam.example:25')).toMatch(/^no TLSA record at _25\._tcp\.mail2\.fabrikam\.example \(NXDOMAIN\)/);
     // 12–13. smart hosts: reverse DNS does not forward-confirm; a smart host that does not exist
     expect(msg('dns.smart-hosts', 'mail.fabrikam.example:25')).toBe('192.0.2.20 has PTR host20.fabrikam.example, which does not resolve back to 192.0.2.20 (reverse DNS does not forward-confirm)');
-    expect(msg('dns.smart-hosts', 'mail2.fabrikam.example:25')).toMatch(/^mail2\.fabrikam\.example does not exist \(NXDOMAIN from 127\.0\.50\.1:53\)/);
+    expect(msg('dns.smart-hosts', 'mail2.fabrikam.example:25')).toMatch(new RegExp(`^mail2\\.fabrikam\\.example does not exist \\(NXDOMAIN from ${escaped(NSD)}:53\\)`));
     // 14. the firewall misses Exchange Online ranges
     expect(msg('firewall.office365-ranges')).toBe('firewall.allowed misses 2 IPv4 ranges: 40.92.0.0/15 (partly: 40.93.0.0/16 missing), 104.47.0.0/17; firewall.allowed misses 2 IPv6 ranges: 2a01:111:f400::/48, 2a01:111:f403::/48 (no IPv6 is allowed at all: fine while the smart hosts have no AAAA record)');
     // every failing result says how to fix it
@@ -208,7 +222,7 @@ ${extra}`;
     expect(silent.queries.length).toBe(names.size * resolver.attempts);
     for (const r of report.results.filter((x) => x.check.startsWith('dns.'))) {
       expect(r.status, r.check).toBe('error');
-      expect(r.message, r.check).toMatch(/no answer from 127\.0\.50\.3:\d+ \(2 tries of 500 ms\)/);
+      expect(r.message, r.check).toMatch(new RegExp(`no answer from ${escaped(SILENT)}:\\d+ \\(2 tries of 500 ms\\)`));
     }
   });
 });

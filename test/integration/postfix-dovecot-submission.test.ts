@@ -2,13 +2,14 @@
 // through Dovecot, smtpd_sender_login_maps with reject_sender_login_mismatch) and a REAL Dovecot
 // IMAP mailbox. Everything goes through runPlan with a YAML plan written to a temp folder and
 // loaded by the real loader, passwords from environment variables — what users run.
-// Loopback range of this file: 127.0.40.0/24.
-//   127.0.40.1:587  submission: STARTTLS, AUTH only after TLS, relay only when authenticated
-//   127.0.40.1:25   smart host for the from-office365 connector (local delivery)
-//   127.0.40.2:587  careless submission: AUTH offered before STARTTLS
-//   127.0.40.1:1143 Dovecot IMAP
+// Addresses in a loopback block 127.X.Y.0/24 claimed free at start (peers/loopback.ts):
+//   .1:587  submission: STARTTLS, AUTH only after TLS, relay only when authenticated
+//   .1:25   smart host for the from-office365 connector (local delivery)
+//   .2:587  careless submission: AUTH offered before STARTTLS
+//   .1:1143 Dovecot IMAP
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimLoopbackBlock, type LoopbackBlock } from '../peers/loopback.js';
 import { requirePeer } from '../peers/available.js';
 import { startDovecot, type DovecotInstance } from '../peers/dovecot.js';
 import { startPostfix, type PostfixInstance } from '../peers/postfix.js';
@@ -28,7 +29,15 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
   let dovecot: DovecotInstance;
   let postfix: PostfixInstance;
 
+  let loopback: LoopbackBlock;
+  const MAIN = () => loopback.at(1);
+  const CARELESS = () => loopback.at(2);
+
   beforeAll(async () => {
+    loopback = await claimLoopbackBlock([
+      { host: 1, tcp: [25, 587, 1143] },
+      { host: 2, tcp: [587] },
+    ]);
     root = tempDir('relaycheck-pfdc-');
     const pki = await createLabPki({ domain: 'example.test', host: HOST });
     pkiDir = join(root, 'pki');
@@ -37,7 +46,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
     dovecot = await startDovecot({
       dir: join(root, 'dovecot'),
       mailDir,
-      imapAddress: '127.0.40.1',
+      imapAddress: MAIN(),
       imapPort: 1143,
       users: [
         { user: 'scanner@example.test', password: SCANNER_PW },
@@ -52,9 +61,9 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
       dovecotAuthSocket: dovecot.authSocket,
       virtualMailbox: { domain: 'example.test', users: ['scanner', 'it'], baseDir: mailDir },
       listeners: [
-        { address: '127.0.40.1', port: 587, ...tls, authOnlyAfterTls: true, sasl: true, requireAuth: true, senderLoginMaps: owners },
-        { address: '127.0.40.1', port: 25, ...tls },
-        { address: '127.0.40.2', port: 587, ...tls, authOnlyAfterTls: false, sasl: true, requireAuth: true, senderLoginMaps: owners },
+        { address: MAIN(), port: 587, ...tls, authOnlyAfterTls: true, sasl: true, requireAuth: true, senderLoginMaps: owners },
+        { address: MAIN(), port: 25, ...tls },
+        { address: CARELESS(), port: 587, ...tls, authOnlyAfterTls: false, sasl: true, requireAuth: true, senderLoginMaps: owners },
       ],
     });
   });
@@ -67,7 +76,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
   /** Writes a plan with one submission account (and optional extras) and runs it like `relaycheck run`. */
   async function run(opts: { address?: string; from?: string; password?: string; extra?: string; head?: string; store?: string; imap?: boolean; only?: string[] }): Promise<RunReport> {
     const dir = tempDir('relaycheck-pfdc-plan-');
-    const imap = opts.imap ? `, imap: { host: "127.0.40.1:1143", secure: false, username: it@example.test, password: { env: IT_PW }, timeoutSeconds: 30 }` : '';
+    const imap = opts.imap ? `, imap: { host: "${MAIN()}:1143", secure: false, username: it@example.test, password: { env: IT_PW }, timeoutSeconds: 30 }` : '';
     const plan = writeAndLoadPlan(
       dir,
       `version: 1
@@ -76,8 +85,8 @@ domain: example.test
 trust: { system: false, ca: [${join(pkiDir, 'root.pem')}] }
 store: ${opts.store ?? './relaycheck.sqlite'}
 ${opts.head ?? ''}resolve:
-  "${HOST}:587": ${opts.address ?? '127.0.40.1'}
-  "${HOST}:25": 127.0.40.1
+  "${HOST}:587": ${opts.address ?? MAIN()}
+  "${HOST}:25": ${MAIN()}
 submission:
   - name: Scanner
     endpoint: ${HOST}:587
@@ -107,7 +116,7 @@ ${opts.extra ?? ''}`,
     direction: from-office365
     smartHosts: [${HOST}]
     tls: { mode: domain, domain: ${HOST} }
-    validation: { from: connector-check@example.test, to: [it@example.test], imap: { host: "127.0.40.1:1143", secure: false, username: it@example.test, password: { env: IT_PW }, timeoutSeconds: 30 } }
+    validation: { from: connector-check@example.test, to: [it@example.test], imap: { host: "${MAIN()}:1143", secure: false, username: it@example.test, password: { env: IT_PW }, timeoutSeconds: 30 } }
 `,
     });
     expect(result(report, 'auth.login')).toMatchObject({ status: 'pass', message: expect.stringMatching(/^authenticated as scanner@example\.test with PLAIN after STARTTLS \(TLSv1\.[23]\): “235 2\.7\.0 Authentication successful”/) });
@@ -137,7 +146,7 @@ ${opts.extra ?? ''}`,
   });
 
   it('fails auth.tls-required where AUTH is offered before STARTTLS', async () => {
-    const report = await run({ address: '127.0.40.2', only: ['auth.tls-required'] });
+    const report = await run({ address: CARELESS(), only: ['auth.tls-required'] });
     const r = result(report, 'auth.tls-required');
     expect(r.status).toBe('fail');
     expect(r.message).toMatch(/^AUTH PLAIN LOGIN is advertised before STARTTLS: a client can send its password in clear text/);

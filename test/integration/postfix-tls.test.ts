@@ -1,7 +1,7 @@
 // The STARTTLS checks against a REAL Postfix (Debian's package), one listener per certificate
 // case on its own loopback address, on the real ports 25 (smart host of an outbound connector)
 // and 587 (submission). posttls-finger, Postfix's own TLS client, gives an independent opinion on
-// the same listeners. This file owns 127.0.30.0/24.
+// the same listeners. The listeners live in a loopback block claimed free at start (peers/loopback.ts).
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { createRootCa, createIntermediateCa, issueLeaf, selfSigned, type Issued 
 import { runPlan, DEFAULT_TIMEOUTS } from '../../src/runner/run.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { requirePeer } from '../peers/available.js';
+import { claimLoopbackBlock, type LoopbackBlock } from '../peers/loopback.js';
 import { startPostfix, type PostfixInstance, type PostfixListener } from '../peers/postfix.js';
 import { tempDir, writeAndLoadPlan } from '../helpers/exo.js';
 import type { RunReport, Status } from '../../src/types.js';
@@ -18,7 +19,8 @@ import type { RunReport, Status } from '../../src/types.js';
 const run = promisify(execFile);
 const CASES = ['valid', 'expired', 'wrong-name', 'self-signed', 'leaf-only', 'no-starttls', 'tls11-only'] as const;
 type Case = (typeof CASES)[number];
-const address = (c: Case) => `127.0.30.${CASES.indexOf(c) + 1}`;
+let loopback: LoopbackBlock;
+const address = (c: Case) => loopback.at(CASES.indexOf(c) + 1);
 const host = (c: Case) => `${c}.contoso.test`;
 
 const CHECKS = ['smtp.connect', 'smtp.starttls', 'tls.version', 'tls.certificate-name', 'tls.certificate-trust', 'tls.certificate-chain', 'tls.certificate-expiry', 'tls.certificate-strength'] as const;
@@ -75,6 +77,7 @@ describe.skipIf(!requirePeer('postfix'))('STARTTLS certificate checks against a 
       'tls11-only': { leaf: valid, chain: valid.chainPem },
     };
 
+    loopback = await claimLoopbackBlock(CASES.map((_c, i) => ({ host: i + 1, tcp: [25, 587] })));
     rootFile = join(dir, 'root.pem');
     writeFileSync(rootFile, root.certPem);
     const listeners: PostfixListener[] = [];

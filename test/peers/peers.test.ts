@@ -1,4 +1,5 @@
-// Checks the real-peer helpers against the real daemons. Addresses 127.0.10.0/24 belong to this file.
+// Checks the real-peer helpers against the real daemons, in a loopback block claimed free at start
+// (loopback.ts): the host numbers below are the last octet of each address.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requirePeer } from './available.js';
+import { claimLoopbackBlock, type LoopbackBlock } from './loopback.js';
 import { startDovecot, type DovecotInstance } from './dovecot.js';
 import { startNsd, type NsdInstance } from './nsd.js';
 import { startPostfix, type PostfixInstance } from './postfix.js';
@@ -15,13 +17,19 @@ import { isBound } from './proc.js';
 import { selfSignedCert, type PemPair } from './tls.js';
 
 const HOST = 'mail.example.test';
-const MAY = { address: '127.0.10.1', port: 25 };
-const NONE = { address: '127.0.10.2', port: 25 };
-const SUBMISSION = { address: '127.0.10.3', port: 587 };
-const LEGACY = { address: '127.0.10.4', port: 25 };
-const CLIENT_CERT = { address: '127.0.10.5', port: 25 };
-const IMAP = { address: '127.0.10.1', port: 143 };
-const DNS = { address: '127.0.10.53', port: 53 };
+const MAY = { host: 1, address: '', port: 25 };
+const NONE = { host: 2, address: '', port: 25 };
+const SUBMISSION = { host: 3, address: '', port: 587 };
+const LEGACY = { host: 4, address: '', port: 25 };
+const CLIENT_CERT = { host: 5, address: '', port: 25 };
+const IMAP = { host: 1, address: '', port: 143 };
+const DNS = { host: 53, address: '', port: 53 };
+let loopback: LoopbackBlock;
+/** Claims the block and fills in every listener's address. */
+async function claimAddresses(): Promise<void> {
+  loopback = await claimLoopbackBlock([...[MAY, NONE, SUBMISSION, LEGACY, CLIENT_CERT, IMAP].map((l) => ({ host: l.host, tcp: [l.port] })), { host: DNS.host, tcp: [DNS.port], udp: [DNS.port] }]);
+  for (const l of [MAY, NONE, SUBMISSION, LEGACY, CLIENT_CERT, IMAP, DNS]) l.address = loopback.at(l.host);
+}
 
 const ALICE = { user: 'alice@example.test', password: 'alice-secret' };
 const BOB = { user: 'bob@example.test', password: '{PLAIN}bob-secret' };
@@ -136,7 +144,7 @@ function keywords(ehlo: string): string[] {
     .map((l) => l.slice(4).trim().toUpperCase());
 }
 
-describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.10.0/24', () => {
+describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on a free loopback block', () => {
   let tmp: string;
   let postfix: PostfixInstance | undefined;
   let dovecot: DovecotInstance | undefined;
@@ -145,6 +153,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
   const startedAt = Date.now();
 
   beforeAll(async () => {
+    await claimAddresses();
     tmp = mkdtempSync(join(tmpdir(), 'relaycheck-peers-'));
     const mailDir = join(tmp, 'mail');
     const [serverCert, cc] = await Promise.all([selfSignedCert(join(tmp, 'certs'), HOST), selfSignedCert(join(tmp, 'certs'), 'client.example.test')]);
@@ -161,10 +170,10 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
             '$TTL 300',
             '@ IN SOA ns1 hostmaster 1 3600 600 86400 300',
             '@ IN NS ns1',
-            'ns1 IN A 127.0.10.53',
-            'mail IN A 127.0.10.1',
+            `ns1 IN A ${DNS.address}`,
+            `mail IN A ${MAY.address}`,
             '@ IN MX 10 mail',
-            '@ IN TXT "v=spf1 ip4:127.0.10.0/24 -all"',
+            `@ IN TXT "v=spf1 ip4:${loopback.prefix}.0/24 -all"`,
           ].join('\n'),
         },
       ],
@@ -329,7 +338,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
     await client.cmd('EHLO client.example.test');
     client.close();
     expect(protocol).toBe('TLSv1.3');
-    const line = await postfix!.waitForLog(/127\.0\.10\.5:25\/smtpd.*(subject_CN|CN)=client\.example\.test/, 5_000);
+    const line = await postfix!.waitForLog(new RegExp(`${CLIENT_CERT.address.replaceAll('.', '\\.')}:25/smtpd.*(subject_CN|CN)=client\\.example\\.test`), 5_000);
     expect(line).toContain('client.example.test');
   });
 
@@ -339,7 +348,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot', 'nsd'))('real peers on 127.0.
       expect(res.rcode).toBe('NOERROR');
       expect(res.flag_aa).toBe(true);
       const txt = (res.answers ?? []).filter((a) => a.type === 'TXT').flatMap((a) => (Array.isArray(a.data) ? a.data : [a.data]).map((d) => d.toString()));
-      expect(txt).toEqual(['v=spf1 ip4:127.0.10.0/24 -all']);
+      expect(txt).toEqual([`v=spf1 ip4:${loopback.prefix}.0/24 -all`]);
     }
   });
 

@@ -174,7 +174,7 @@ connectors:
       expect((ctx.shared.get('refusedAccounts') as Map<string, { kind: string }>).get('connector-check@contoso.test')?.kind).toBe('throttled');
       expect(mails).toBe(1);
     } finally {
-      await new Promise((r) => throttling.close(r));
+      await new Promise<void>((r) => throttling.close(() => r()));
     }
   });
 

@@ -4,7 +4,7 @@ import { createIntermediateCa, createLabPki, createRootCa, issueLeaf, selfSigned
 import type { SmtpSession, TlsInfo } from '../../src/evidence/smtp.js';
 import { formatHostPort } from '../../src/plan/address.js';
 import { endpointsOf } from '../../src/runner/subjects.js';
-import type { Finding, CheckDefinition, Plan, PlanEntry, Subject } from '../../src/types.js';
+import type { Plan, PlanEntry, Subject } from '../../src/types.js';
 
 export const DOMAIN = 'contoso.test';
 export const HOST = `mail.${DOMAIN}`;
@@ -196,11 +196,4 @@ export function session(peerChain: string[], extra: Partial<TlsInfo> = {}, endpo
     transcript: [],
     durationMs: 5,
   };
-}
-
-export function evaluate(check: CheckDefinition, kind: Kind, data: SmtpSession, o: PlanOptions & { now: Date }): Finding {
-  const { plan, subject } = planFor(kind, o);
-  const out = check.evaluate({ subject, plan, probes: { 'smtp-session': data }, now: o.now, options: { send: false } });
-  if (Array.isArray(out)) throw new Error('certificate checks return one finding per subject');
-  return out;
 }

@@ -52,7 +52,7 @@ function legacyTls(row: SmtpAuthReportRow | undefined): boolean {
 
 function chooseWay(row: SmtpAuthReportRow | undefined, reportGiven: boolean): { way: WayForward; advice: string } {
   if (reportGiven && !row) {
-    return { way: 'turn-off', advice: 'It sent nothing through SMTP AUTH in the report period: turn SMTP AUTH off for it (Set-CASMailbox -SmtpClientAuthenticationDisabled $true). If something does send as it, use OAuth 2.0 (entry below).' };
+    return { way: 'turn-off', advice: 'It sent nothing through SMTP AUTH in the report period: turn SMTP AUTH off for it (Set-CASMailbox -SmtpClientAuthenticationDisabled $true). If something does still send as it, move that to OAuth 2.0 like the entries below.' };
   }
   if (legacyTls(row)) {
     return {

@@ -119,6 +119,8 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   } else scopeDefault(c, plan, params, comments);
   params.push(...planSettings(c, 'from-office365'));
   comments.push(...disabledComment(c, 'Set-OutboundConnector'));
+  const ipHosts = hosts.filter((h) => isIP(h));
+  if (c.smtpDaneMode === 'Mandatory' && ipHosts.length) comments.push(`SmtpDaneMode Mandatory: DANE needs a host name with DNSSEC-signed TLSA records; Exchange Online cannot deliver to ${ipHosts.join(', ')} this way.`);
   const after: string[] = [];
   const to = c.validation?.to ?? [];
   if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${psArray(to)}`);

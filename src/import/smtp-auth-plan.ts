@@ -1,6 +1,7 @@
 // The SMTP AUTH exposure as plan text: the three states counted apart, every account that can
 // still authenticate with its way forward, and one commented-out plan entry per account that tests
 // that way (FILL IN for tenant id, client id and credentials; secrets only as { env } / { file }).
+import { SUBMISSION_HOSTS } from '../exo/submission-paths.js';
 import { psQuote } from '../powershell/quote.js';
 import { WAY_LABEL, countsLine, type ExposedAccount, type Exposure } from './smtp-auth-exposure.js';
 
@@ -24,7 +25,7 @@ function entryLines(a: ExposedAccount, mxHost: string, domain: string): string[]
     case 'oauth':
       return [
         `  - name: ${q(`SMTP AUTH ${a.address} (OAuth)`)}`,
-        '    endpoint: smtp.office365.com:587',
+        `    endpoint: ${SUBMISSION_HOSTS.exchangeOnline}:587`,
         `    username: ${addr}`,
         '    oauth2:',
         `      tenantId: "FILL IN: tenant id (GUID) or ${oneLine(domain.replace(/"/g, ''))}"`,
@@ -36,7 +37,7 @@ function entryLines(a: ExposedAccount, mxHost: string, domain: string): string[]
     case 'acs':
       return [
         `  - name: ${q(`SMTP AUTH ${a.address} (Azure Communication Services)`)}`,
-        '    endpoint: smtp.azurecomm.net:587',
+        `    endpoint: ${SUBMISSION_HOSTS.acs}:587`,
         '    username: "FILL IN: <ACS resource>.<app id>.<tenant id>, or the SMTP username of the resource"',
         `    password: { env: ${envName(a.address, 'ACS_SECRET')} }   # the Entra app's client secret`,
         `    from: ${addr}   # must be in a domain verified on the ACS Email resource`,

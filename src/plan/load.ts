@@ -8,7 +8,7 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Document, type
 import { UsageError, type Problem } from '../errors.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
-import { readSettings } from './exchange-settings.js';
+import { readSettings } from '../exo/connector-settings.js';
 import type { ClientCertificate, Connector, HostPort, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
 export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account

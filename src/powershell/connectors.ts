@@ -3,9 +3,9 @@
 // New-OutboundConnector reference (ConnectorType, SenderDomains, RequireTls,
 // TlsSenderCertificateName, SenderIPAddresses, RestrictDomainsTo*; SmartHosts, UseMXRecord,
 // TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped), plus the
-// plan's other Exchange Online settings (Enabled, Comment, SmtpDaneMode, …: src/plan/exchange-settings.ts).
+// plan's other Exchange Online settings (Enabled, Comment, SmtpDaneMode, …: src/exo/connector-settings.ts).
 import { isIP } from 'node:net';
-import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { settingsFor, type ConnectorDirection } from '../exo/connector-settings.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
 import { oauthScript } from './oauth.js';
 import { psArray, psComment, psQuote } from './quote.js';

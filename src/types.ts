@@ -10,7 +10,7 @@ export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
  */
 export const STATUS_RANK: Record<Status, number> = { skipped: 0, pass: 1, warn: 2, error: 3, fail: 4 };
 
-import type { InboundSettings, OutboundSettings } from './plan/exchange-settings.js';
+import type { InboundSettings, OutboundSettings } from './exo/connector-settings.js';
 
 // ─── The resolved plan ──────────────────────────────────────────────────────────────────────
 

@@ -83,10 +83,16 @@ function summary(r: ImportResult, file: string | null): string {
   const lines = [
     `${file ? `Wrote ${file}` : 'Plan written to stdout'}: ${n(r.counts.inbound, 'inbound connector')} (to-office365), ${n(r.counts.outbound, 'outbound connector')} (from-office365), ${n(r.counts.acceptedDomains, 'accepted domain')}.`,
     ...(r.skipped.length ? ['Not imported:', ...r.skipped.map((s) => `  - ${s}`)] : []),
+    ...disabledLine(r),
     ...(r.exposureSummary ?? []),
     'Fill in before the first run (search the file for FILL IN):',
     ...r.fillIn.map((f) => `  - ${f}`),
     `Then: relaycheck run -c ${file ?? 'relaycheck.yaml'} --no-send`,
   ];
   return `${lines.join('\n')}\n`;
+}
+
+function disabledLine(r: ImportResult): string[] {
+  const names = (r.data.connectors ?? []).filter((c) => c.enabled === false).map((c) => `"${c.name}"`);
+  return names.length ? [`Disabled in Exchange Online, imported as enabled: false (run reports their checks as skipped): ${names.join(', ')}`] : [];
 }

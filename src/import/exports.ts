@@ -4,7 +4,7 @@
 // null or {"value": [...]} wrappers, sender domains as `smtp:*;1`, extra properties ignored, and an
 // absent property kept absent (absent is not false).
 import { UsageError } from '../errors.js';
-import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { settingsFor, type ConnectorDirection } from '../exo/connector-settings.js';
 import { unwrapArray, type ExportFile, type ExportRecord } from './read.js';
 
 /**
@@ -193,7 +193,7 @@ export function senderDomainOf(entry: string): string | null {
   return s || null;
 }
 
-// ─── Connector settings (src/plan/exchange-settings.ts) ─────────────────────────────────────
+// ─── Connector settings (src/exo/connector-settings.ts) ─────────────────────────────────────
 
 const ENUM_NUMBERS: Record<string, Record<string, number>> = { ConnectorType: TENANT_CONNECTOR_TYPE };
 

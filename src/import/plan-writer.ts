@@ -3,7 +3,7 @@
 // commented-out blocks at the end of a mapping ("fill this in"). Used by `relaycheck import`; any
 // command that writes a plan (the lab) can use it too.
 import { Document, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
-import type { InboundSettings, OutboundSettings } from '../plan/exchange-settings.js';
+import type { InboundSettings, OutboundSettings } from '../exo/connector-settings.js';
 
 export type SecretRef = { env: string } | { file: string };
 

@@ -6,6 +6,7 @@
 // OAuth 2.0 client credentials on smtp.office365.com; High Volume Email for internal-only senders
 // (Basic until September 2028); relay through an inbound connector for devices that cannot do
 // OAuth; Azure Communication Services for bulk mail beyond mailbox limits.
+import { HVE_BASIC_UNTIL, MAILBOX_RECIPIENTS_PER_DAY, SMTP_APP_PERMISSION, SMTP_AUTH_BASIC_OFF_BY_DEFAULT, SUBMISSION_HOSTS } from '../exo/submission-paths.js';
 import type { CasMailboxExport, MailboxSmtpAuth, SmtpAuthReportRow } from './smtp-auth-exports.js';
 
 export type WayForward = 'oauth' | 'connector' | 'acs' | 'turn-off';
@@ -41,10 +42,9 @@ export interface Exposure {
 }
 
 /** Messages in the report period above which a sender is bulk mail, not a device (mailbox limit: 10,000 recipients a day). */
-export const BULK_MESSAGES = 10_000;
+export const BULK_MESSAGES = MAILBOX_RECIPIENTS_PER_DAY;
 
-const ALTERNATIVES =
-  'Alternatives: High Volume Email (smtp-hve.office365.com) if it mails only internal recipients (Basic allowed until September 2028); relay through an inbound connector if the device cannot do OAuth; Azure Communication Services for bulk mail.';
+const ALTERNATIVES = `Alternatives: High Volume Email (${SUBMISSION_HOSTS.hve}) if it mails only internal recipients (Basic allowed until ${HVE_BASIC_UNTIL}); relay through an inbound connector if the device cannot do OAuth; Azure Communication Services for bulk mail.`;
 
 function legacyTls(row: SmtpAuthReportRow | undefined): boolean {
   return Boolean(row && ((row.tls10 ?? 0) > 0 || (row.tls11 ?? 0) > 0));
@@ -52,7 +52,7 @@ function legacyTls(row: SmtpAuthReportRow | undefined): boolean {
 
 function chooseWay(row: SmtpAuthReportRow | undefined, reportGiven: boolean): { way: WayForward; advice: string } {
   if (reportGiven && !row) {
-    return { way: 'turn-off', advice: 'It sent nothing through SMTP AUTH in the report period: turn SMTP AUTH off for it (Set-CASMailbox -SmtpClientAuthenticationDisabled $true). If something does send as it, use OAuth 2.0 (entry below).' };
+    return { way: 'turn-off', advice: 'It sent nothing through SMTP AUTH in the report period: turn SMTP AUTH off for it (Set-CASMailbox -SmtpClientAuthenticationDisabled $true). If something does still send as it, move that to OAuth 2.0 like the entries below.' };
   }
   if (legacyTls(row)) {
     return {
@@ -62,9 +62,9 @@ function chooseWay(row: SmtpAuthReportRow | undefined, reportGiven: boolean): { 
     };
   }
   if ((row?.messages ?? 0) >= BULK_MESSAGES) {
-    return { way: 'acs', advice: `It sent ${row!.messages!.toLocaleString('en-US')} messages in the report period, beyond what a mailbox is for (10,000 recipients a day): move it to Azure Communication Services Email (smtp.azurecomm.net), or to High Volume Email if every recipient is internal.` };
+    return { way: 'acs', advice: `It sent ${row!.messages!.toLocaleString('en-US')} messages in the report period, beyond what a mailbox is for (${MAILBOX_RECIPIENTS_PER_DAY.toLocaleString('en-US')} recipients a day): move it to Azure Communication Services Email (${SUBMISSION_HOSTS.acs}), or to High Volume Email if every recipient is internal.` };
   }
-  return { way: 'oauth', advice: `Move it to OAuth 2.0 client credentials (XOAUTH2, application permission SMTP.SendAsApp); Basic authentication for SMTP AUTH is off by default from the end of December 2026. ${ALTERNATIVES}` };
+  return { way: 'oauth', advice: `Move it to OAuth 2.0 client credentials (XOAUTH2, application permission ${SMTP_APP_PERMISSION}); Basic authentication for SMTP AUTH is off by default from ${SMTP_AUTH_BASIC_OFF_BY_DEFAULT}. ${ALTERNATIVES}` };
 }
 
 export function assessExposure(input: ExposureInput): Exposure {

@@ -1,6 +1,8 @@
 // The SMTP AUTH exposure as plan text: the three states counted apart, every account that can
 // still authenticate with its way forward, and one commented-out plan entry per account that tests
 // that way (FILL IN for tenant id, client id and credentials; secrets only as { env } / { file }).
+import { SUBMISSION_HOSTS } from '../exo/submission-paths.js';
+import { psQuote } from '../powershell/quote.js';
 import { WAY_LABEL, countsLine, type ExposedAccount, type Exposure } from './smtp-auth-exposure.js';
 
 function oneLine(text: string, max = 300): string {
@@ -21,10 +23,9 @@ function entryLines(a: ExposedAccount, mxHost: string, domain: string): string[]
   const addr = q(a.address);
   switch (a.way) {
     case 'oauth':
-    case 'turn-off':
       return [
         `  - name: ${q(`SMTP AUTH ${a.address} (OAuth)`)}`,
-        '    endpoint: smtp.office365.com:587',
+        `    endpoint: ${SUBMISSION_HOSTS.exchangeOnline}:587`,
         `    username: ${addr}`,
         '    oauth2:',
         `      tenantId: "FILL IN: tenant id (GUID) or ${oneLine(domain.replace(/"/g, ''))}"`,
@@ -36,11 +37,13 @@ function entryLines(a: ExposedAccount, mxHost: string, domain: string): string[]
     case 'acs':
       return [
         `  - name: ${q(`SMTP AUTH ${a.address} (Azure Communication Services)`)}`,
-        '    endpoint: smtp.azurecomm.net:587',
+        `    endpoint: ${SUBMISSION_HOSTS.acs}:587`,
         '    username: "FILL IN: <ACS resource>.<app id>.<tenant id>, or the SMTP username of the resource"',
         `    password: { env: ${envName(a.address, 'ACS_SECRET')} }   # the Entra app's client secret`,
         `    from: ${addr}   # must be in a domain verified on the ACS Email resource`,
       ];
+    case 'turn-off':
+      return [];
     case 'connector':
       return [
         `  - name: ${q(`Relay for ${a.address}`)}`,
@@ -63,6 +66,15 @@ export interface ExposureText {
 }
 
 const SUMMARY_LIMIT = 25;
+/** Mailboxes that inherit SMTP AUTH and whose use is unknown (no report) get entries up to this many. */
+export const UNKNOWN_USE_ENTRIES = 50;
+
+/** Addresses, several to a comment line. */
+function addressLines(accounts: ExposedAccount[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < accounts.length; i += 8) out.push(`  ${accounts.slice(i, i + 8).map((a) => oneLine(a.address)).join(', ')}`);
+  return out;
+}
 
 export function exposureText(e: Exposure, mxHost: string, domain: string): ExposureText {
   const sources = [
@@ -90,11 +102,28 @@ export function exposureText(e: Exposure, mxHost: string, domain: string): Expos
     ...e.turnedOffButUsed.map((t) => `${oneLine(t.address)} sent ${t.messages ?? 'some'} messages through SMTP AUTH in the report period but has it off now: whatever sends as it is failing.`),
   ];
   const described = (a: ExposedAccount) => [`  # ${lines(a)}`, `  # ${oneLine(a.advice, 1000)}`, ...entryLines(a, mxHost, domain)];
-  const submissions = e.exposed.filter((a) => a.way !== 'connector');
-  const relays = e.exposed.filter((a) => a.way === 'connector');
-  if (e.exposed.length) block.push('', 'One entry per account tests its way forward: uncomment the entries you use and fill in every FILL IN.');
+  // Entries for every account that sends (or may: no report), except that a big tenant's inheriting
+  // mailboxes of unknown use get entries only up to a limit; the rest are listed by address.
+  const sending = e.exposed.filter((a) => a.way !== 'turn-off');
+  const unknownUse = (a: ExposedAccount) => !a.usage && (a.setting === 'inherit' || a.setting === 'not-exported');
+  const withEntry = [...sending.filter((a) => !unknownUse(a)), ...sending.filter(unknownUse).slice(0, UNKNOWN_USE_ENTRIES)];
+  const listedOnly = sending.filter(unknownUse).slice(UNKNOWN_USE_ENTRIES);
+  const submissions = withEntry.filter((a) => a.way !== 'connector');
+  const relays = withEntry.filter((a) => a.way === 'connector');
+  if (withEntry.length) block.push('', 'One entry per account tests its way forward: uncomment the entries you use and fill in every FILL IN.');
   if (submissions.length) block.push('submission:', ...submissions.flatMap(described));
   if (relays.length) block.push('', 'connectors:   # add these under the plan\'s connectors: (devices that relay through your mail server instead of SMTP AUTH)', ...relays.flatMap(described));
+  if (listedOnly.length) {
+    block.push('', `${listedOnly.length} more mailbox${listedOnly.length === 1 ? '' : 'es'} inherit SMTP AUTH and may use it (give --smtp-auth-report to see which send; entries like the ones above test each):`, ...addressLines(listedOnly));
+  }
+  const turnOff = e.exposed.filter((a) => a.way === 'turn-off');
+  if (turnOff.length) {
+    const own = turnOff.filter((a) => a.setting === 'on');
+    const inheriting = turnOff.filter((a) => a.setting !== 'on');
+    block.push('', `Sent nothing through SMTP AUTH in the report period (${turnOff.length}): turn SMTP AUTH off for them.`);
+    block.push(...own.map((a) => `Set-CASMailbox -Identity ${psQuote(a.address)} -SmtpClientAuthenticationDisabled $true`));
+    if (inheriting.length) block.push(`${inheriting.length} of them inherit the tenant setting${tenantHint ? ' (see the tenant advice above)' : ''}:`, ...addressLines(inheriting));
+  }
   const summary = [
     `SMTP AUTH: ${countsLine(e)}`,
     `  ${headline}${ways ? ` ${ways}` : ''}`,

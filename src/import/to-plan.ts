@@ -5,7 +5,8 @@
 // reference/exchange-online.md (TlsSettings ↔ tls.mode, SenderDomains `smtp:*;1`).
 import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
-import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { SMTP_AUTH_BASIC_OFF_BY_DEFAULT, SUBMISSION_HOSTS } from '../exo/submission-paths.js';
+import { settingsFor, type ConnectorDirection } from '../exo/connector-settings.js';
 import { rangeToCidrs } from './ip-range.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';
 import type { Exposure } from './smtp-auth-exposure.js';
@@ -278,11 +279,11 @@ export function importPlan(input: ImportInput): ImportResult {
     end: exposure
       ? exposure.end
       : [
-          'FILL IN (optional): SMTP AUTH client submission accounts (smtp.office365.com:587), with OAuth 2.0 client credentials',
-          '(Basic authentication for SMTP AUTH is off by default from the end of December 2026).',
+          `FILL IN (optional): SMTP AUTH client submission accounts (${SUBMISSION_HOSTS.exchangeOnline}:587), with OAuth 2.0 client credentials`,
+          `(Basic authentication for SMTP AUTH is off by default from ${SMTP_AUTH_BASIC_OFF_BY_DEFAULT}).`,
           'submission:',
           '  - name: Scanner account',
-          '    endpoint: smtp.office365.com:587',
+          `    endpoint: ${SUBMISSION_HOSTS.exchangeOnline}:587`,
           `    username: scanner@${domain}`,
           '    oauth2:',
           '      tenantId: "FILL IN: tenant id (GUID) or your onmicrosoft.com domain"',

@@ -9,7 +9,7 @@ import { UsageError, type Problem } from '../errors.js';
 import { learnSecret } from '../report/redact.js';
 import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
-import { readSettings } from './exchange-settings.js';
+import { readSettings } from '../exo/connector-settings.js';
 import { resolveOAuth, type OAuthReaders } from './oauth.js';
 import type { CandidateCertificate, ClientCertificate, Connector, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 

@@ -3,9 +3,9 @@
 // New-OutboundConnector reference (ConnectorType, SenderDomains, RequireTls,
 // TlsSenderCertificateName, SenderIPAddresses, RestrictDomainsTo*; SmartHosts, UseMXRecord,
 // TlsSettings, TlsDomain, AllAcceptedDomains / RecipientDomains, IsTransportRuleScoped), plus the
-// plan's other Exchange Online settings (Enabled, Comment, SmtpDaneMode, …: src/plan/exchange-settings.ts).
+// plan's other Exchange Online settings (Enabled, Comment, SmtpDaneMode, …: src/exo/connector-settings.ts).
 import { isIP } from 'node:net';
-import { settingsFor, type ConnectorDirection } from '../plan/exchange-settings.js';
+import { settingsFor, type ConnectorDirection } from '../exo/connector-settings.js';
 import type { FromOffice365Connector, Plan, ToOffice365Connector } from '../types.js';
 import { oauthScript } from './oauth.js';
 import { psArray, psComment, psQuote } from './quote.js';
@@ -119,6 +119,8 @@ export function outboundSplat(c: FromOffice365Connector, plan: Plan): Splat {
   } else scopeDefault(c, plan, params, comments);
   params.push(...planSettings(c, 'from-office365'));
   comments.push(...disabledComment(c, 'Set-OutboundConnector'));
+  const ipHosts = hosts.filter((h) => isIP(h));
+  if (c.smtpDaneMode === 'Mandatory' && ipHosts.length) comments.push(`SmtpDaneMode Mandatory: DANE needs a host name with DNSSEC-signed TLSA records; Exchange Online cannot deliver to ${ipHosts.join(', ')} this way.`);
   const after: string[] = [];
   const to = c.validation?.to ?? [];
   if (to.length) after.push(`# Then test it (connects to every smart host and sends test mail):`, `Validate-OutboundConnector -Identity ${psQuote(c.name)} -Recipients ${psArray(to)}`);

@@ -5,6 +5,8 @@
 // Source: Microsoft Learn, "Authenticate an IMAP, POP or SMTP connection using OAuth" (reference:
 // exchange-online.md, "OAuth 2.0 for SMTP AUTH and IMAP"). The enterprise application's object id
 // is not in the plan (the token's `oid` claim carries it): it is left as FILL IN.
+import { SMTP_APP_PERMISSION } from '../exo/submission-paths.js';
+import { serviceOf } from '../exo/services.js';
 import type { Plan, SubmissionAccount } from '../types.js';
 import { psComment, psQuote } from './quote.js';
 
@@ -19,16 +21,6 @@ export function clientCredentialsOf(entry: SubmissionAccount): { clientId?: stri
   return { clientId: text(o.clientId), tenantId: text(o.tenantId) };
 }
 
-/** Which service an entry submits to: the plan's `service` when it has one, else its endpoint host. */
-function serviceOf(entry: SubmissionAccount): string {
-  const declared = (entry as { service?: unknown }).service;
-  if (typeof declared === 'string') return declared;
-  const host = entry.endpoint.host.toLowerCase();
-  if (host === 'smtp-hve.office365.com') return 'hve';
-  if (host === 'smtp.azurecomm.net') return 'acs';
-  return 'exchange-online';
-}
-
 export function oauthBlock(entry: SubmissionAccount): string {
   const ids = clientCredentialsOf(entry)!;
   const appId = ids.clientId ?? FILL_IN_CLIENT_ID;
@@ -40,7 +32,7 @@ export function oauthBlock(entry: SubmissionAccount): string {
   }
   const lines = [
     ...head,
-    '# The app registration needs the application permission SMTP.SendAsApp (Office 365 Exchange Online) with admin consent.',
+    `# The app registration needs the application permission ${SMTP_APP_PERMISSION} (Office 365 Exchange Online) with admin consent.`,
     '# 1. Register the app\'s service principal in Exchange. -ObjectId is the Object ID of the ENTERPRISE APPLICATION',
     '#    (Entra admin center > Enterprise applications > the app), not of the app registration; the token\'s oid claim shows it.',
     `New-ServicePrincipal -AppId ${psQuote(appId)} -ObjectId ${psQuote(FILL_IN_OBJECT_ID)} -DisplayName ${psQuote(`${entry.name} (SMTP OAuth)`)}`,

@@ -1,7 +1,7 @@
 // Expands a plan into the subjects checks run against: the plan, its domain, each connector or
 // submission account, and each endpoint (connector × host × port).
 import { formatHostPort } from '../plan/address.js';
-import { disabledReason } from '../plan/exchange-settings.js';
+import { disabledReason } from '../exo/connector-settings.js';
 import type { Endpoint, HostPort, Plan, PlanEntry, Scope, Subject } from '../types.js';
 
 export function entriesOf(plan: Plan): PlanEntry[] {

@@ -110,3 +110,10 @@ describe('relaycheck import on the command line', () => {
     expect(existsSync(join(tmp, '-'))).toBe(false);
   });
 });
+
+describe('relaycheck import of disabled connectors', () => {
+  it('names the connectors it imported as disabled in its summary', () => {
+    const { stdout } = importCommand({ ...exports, out: join(tmp, 'disabled.yaml'), force: false });
+    expect(stdout).toContain('Disabled in Exchange Online, imported as enabled: false (run reports their checks as skipped): "Legacy relay 2019"');
+  });
+});

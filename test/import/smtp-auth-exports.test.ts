@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
@@ -66,6 +68,17 @@ describe('SMTP AUTH clients report (CSV)', () => {
   it('reads a sheet re-saved with semicolons and decimal commas, and adds up a sender listed twice', () => {
     const rows = parseSmtpAuthReport('Sender Address;Domain;TLS1.0 (%);TLS1.1 (%);TLS1.2 (%);Message count\nA@contoso.com;contoso.com;0;12,5 %;87,5 %;1.200\na@contoso.com;contoso.com;0;0;100;30\n', 'r.csv');
     expect(rows).toEqual([{ line: 2, sender: 'a@contoso.com', tls10: 0, tls11: 12.5, tls12: 100, messages: 1230 }]);
+  });
+
+  it('reads the sheet saved by Excel as Unicode text: UTF-16 LE with a BOM, tab-separated', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-csv-'));
+    try {
+      const file = join(dir, 'report.txt');
+      writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Sender address\tTLS 1.0\tTLS 1.1\tTLS 1.2\tMessages sent\r\nprinter@contoso.com\t100%\t0%\t0%\t42\r\n', 'utf16le')]));
+      expect(parseSmtpAuthReport(readExportText(file), file)).toEqual([{ line: 2, sender: 'printer@contoso.com', tls10: 100, tls11: 0, tls12: 0, messages: 42 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a CSV without a sender column, listing the columns it found, and a sender that is no address, with its line', () => {

@@ -127,3 +127,48 @@ describe('connectorScript', () => {
     expect(commands[2].params.Identity).toBe(`${name} 2`);
   });
 });
+
+describe('the plan\'s Exchange Online settings', () => {
+  const settingsPlan = parsePlan(
+    `version: 1
+domain: contoso.com
+connectors:
+  - name: Partner in
+    direction: to-office365
+    endpoint: contoso-com.mail.protection.outlook.com
+    connectorType: Partner
+    tlsSenderCertificateName: mail.fabrikam.com
+    senderIPs: [203.0.113.5]
+    restrictDomainsToCertificate: false
+    enabled: false
+  - name: Partner out
+    direction: from-office365
+    smartHosts: [mx.fabrikam.com, 192.0.2.10]
+    connectorType: Partner
+    recipientDomains: [fabrikam.com]
+    smtpDaneMode: Mandatory
+    mtaStsMode: None
+  - name: Second out
+    direction: from-office365
+    smartHosts: [mail.contoso.com]
+`,
+    'relaycheck.yaml',
+    { env: {}, secrets: 'ignore' },
+  );
+  const commands = parsePowerShell(connectorScript(settingsPlan));
+
+  it('writes what the plan says instead of relaycheck\'s defaults: RestrictDomainsToCertificate $false, a disabled connector, a Partner outbound connector and its RecipientDomains', () => {
+    expect(commands[0].params).toMatchObject({ ConnectorType: 'Partner', RestrictDomainsToCertificate: false, RestrictDomainsToIPAddresses: true, Enabled: false });
+    expect(commands[1].params).toMatchObject({ ConnectorType: 'Partner', RecipientDomains: 'fabrikam.com', SmtpDaneMode: 'Mandatory', MtaStsMode: 'None' });
+    expect(commands[1].params).not.toHaveProperty('IsTransportRuleScoped');
+    expect(commands[1].params).not.toHaveProperty('AllAcceptedDomains');
+    // a connector whose plan says nothing about its scope keeps relaycheck's choice
+    expect(commands[2].params).toMatchObject({ ConnectorType: 'OnPremises', IsTransportRuleScoped: true });
+  });
+
+  it('says that the created connector is disabled, and that Mandatory DANE cannot reach an IP-literal smart host', () => {
+    const script = connectorScript(settingsPlan);
+    expect(script).toContain("# Enabled $false, as in the plan: the connector is created disabled; turn it on with Set-InboundConnector -Identity <name> -Enabled $true.");
+    expect(script).toContain('# SmtpDaneMode Mandatory: DANE needs a host name with DNSSEC-signed TLSA records; Exchange Online cannot deliver to 192.0.2.10 this way.');
+  });
+});

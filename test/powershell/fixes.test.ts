@@ -103,3 +103,12 @@ describe('the lines checks write', () => {
     expect([...groups.keys()]).toEqual(['Scanner account']);
   });
 });
+
+describe('DANE and MTA-STS fixes on outbound connectors', () => {
+  it('re-emits Set-OutboundConnector -SmtpDaneMode / -MtaStsMode lines as written, the modes as bare words', () => {
+    const line = `Set-OutboundConnector -Identity '${OUT}' -SmtpDaneMode Opportunistic -MtaStsMode Opportunistic`;
+    const { groups } = collectFixes(report([result({ check: 'dns.dane', status: 'fail', connector: OUT, powershell: line })]));
+    expect(groups.get(OUT)!.map((f) => f.command)).toEqual([line]);
+    expect(parseCommandLine(line).params).toEqual({ Identity: OUT, SmtpDaneMode: 'Opportunistic', MtaStsMode: 'Opportunistic' });
+  });
+});

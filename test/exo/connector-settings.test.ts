@@ -2,7 +2,7 @@
 // editors and the loader validate against must offer each setting on the connectors it belongs to.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONNECTOR_SETTINGS, disabledReason } from '../../src/plan/exchange-settings.js';
+import { CONNECTOR_SETTINGS, disabledReason } from '../../src/exo/connector-settings.js';
 import { planFromYaml } from '../helpers/plans.js';
 
 const schema = JSON.parse(readFileSync(new URL('../../schema/relaycheck.schema.json', import.meta.url), 'utf8'));

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
 /** The `relaycheck` executable (package.json bin). */
-const CLI = fileURLToPath(new URL('../src/start.cjs', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/bin.cjs', import.meta.url));
 const BLACKHOLE_TIMEOUT_MS = 2000;
 
 // ─── server child ─────────────────────────────────────────────────────────────────────────────
@@ -167,8 +167,9 @@ export async function main(argv: string[] = []): Promise<void> {
   const runs = Number(arg('--runs') ?? (quick ? 3 : 11));
   const hasFinger = spawnSync('sh', ['-c', 'command -v posttls-finger'], { encoding: 'utf8' }).status === 0;
   const dir = mkdtempSync(join(tmpdir(), 'relaycheck-bench-endpoints-'));
-  // The executable's code cache (src/start.cts) in a folder of the benchmark's own: the first run
-  // of `run` writes it ("cold"), every later one uses it, as a nightly job does from its second night.
+  // Node's compile cache (Node ≥ 22.1; src/bin.cts turns it on) in a folder of the benchmark's own:
+  // the first run of `run` writes it ("cold"), every later one uses it, as a nightly job does from
+  // its second night. Node 20 has none: there the first run is like every other.
   const env = { ...process.env, RELAYCHECK_CACHE_DIR: join(dir, 'cache'), NO_COLOR: '1' };
   const widths = [50, 9, 9, 11];
   const lines: string[] = [];
@@ -186,8 +187,8 @@ export async function main(argv: string[] = []): Promise<void> {
       const plan = writePlan(dir, `n${n}`, ports);
       const args = cliArgs(plan, `out${n}`);
       if (n === sizes[0]) {
-        const cold = await timed(args, env); // writes the code cache
-        print(['relaycheck run, first run (writes the code cache)', n, fmt(cold.wallMs), '–']);
+        const cold = await timed(args, env); // writes the compile cache
+        print(['relaycheck run, first run (writes the compile cache)', n, fmt(cold.wallMs), '–']);
       }
       // Bare Node and relaycheck alternate, so that both see the same machine load.
       const bare: number[] = [];

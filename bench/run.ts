@@ -3,5 +3,6 @@ import { main as endpoints } from './endpoints.js';
 import { main as startup } from './startup.js';
 
 const only = process.argv[2];
+console.log(`Node ${process.version} (${process.execPath})`);
 if (!only || only === 'startup') await startup();
 if (!only || only === 'endpoints') await endpoints();

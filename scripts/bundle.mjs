@@ -1,26 +1,23 @@
 // Build step: bundles the compiled CLI (dist/src/cli.js) into one CommonJS file,
-// dist/bundle/cli.cjs, which the `relaycheck` starter (dist/src/start.cjs) runs from a V8 code
-// cache. Node 20 loads an ES module graph file by file (resolve, stat, read, compile, link: about
-// half a millisecond each here) and a run touches about 100 of our files plus yaml's 80; one file
-// can also be compiled from a cache, which an ES module graph cannot be in Node 20.
+// dist/bundle/cli.cjs, which the `relaycheck` executable (dist/src/bin.cjs) runs. Node 20 loads
+// an ES module graph file by file (resolve, stat, read, compile, link: about half a millisecond
+// each here) and a run touches about 100 of our files plus yaml's 80; one file is read and
+// compiled at once, and Node ≥ 22.1 keeps its compiled code in the compile cache.
 //
 // Bundled in: our code, the generated plan validator and the JavaScript on a run's path (yaml,
-// cli-table3, better-sqlite3 without its native addon). Left as packages: what is loaded on demand
-// (yargs also reads its locale files from its own folder; nodemailer, imapflow, dns-packet,
-// smtp-server, @azure/msal-node, jose, @peculiar/x509, ajv).
+// cli-table3). Left as packages: better-sqlite3 (its JavaScript and its native addon come from
+// the same installed release) and what is loaded on demand with import() (yargs also reads its
+// locale files from its own folder; nodemailer, imapflow, dns-packet, smtp-server,
+// @azure/msal-node, jose, @peculiar/x509, ajv).
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const BUNDLED = new Set(['yaml', 'cli-table3', 'better-sqlite3']);
-// better-sqlite3's JavaScript is bundled, its native addon is not (src/store/db.ts hands its path
-// over; package.json pins the exact version so that both come from the same release); `bindings`,
-// its search for the addon, is only asked when the addon is not where npm puts it.
-const external = [...Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name)), 'bindings'];
+const BUNDLED = new Set(['yaml', 'cli-table3']);
+const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.has(name));
 
 /**
  * yaml's "node" export is CommonJS, which nothing can tree-shake; its ES module build is the same
@@ -34,19 +31,12 @@ const yamlAsModule = {
   },
 };
 
-function fail(message) {
-  console.error(`bundle: ${message}`);
-  process.exit(1);
-}
-
 const outdir = join(root, 'dist', 'bundle');
-const outfile = join(outdir, 'cli.cjs');
 // Nothing is left behind by a failed build: a half-made bundle would break the executable.
 rmSync(outdir, { recursive: true, force: true });
-const result = await build({
+await build({
   entryPoints: [join(root, 'dist', 'src', 'cli.js')],
-  outfile,
-  write: false,
+  outfile: join(outdir, 'cli.cjs'),
   bundle: true,
   format: 'cjs',
   platform: 'node',
@@ -63,25 +53,5 @@ const result = await build({
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'none',
-  metafile: true,
   logLevel: 'warning',
 });
-
-// The starter cannot service an import() written in the bundle (a vm.Script without a dynamic
-// import callback): packages and plugins loaded on demand go through src/starter-link.ts.
-const direct = Object.entries(result.metafile.inputs).flatMap(([file, input]) =>
-  input.imports.filter((i) => i.kind === 'dynamic-import' && i.external).map((i) => `${file}: import('${i.path}')`),
-);
-if (direct.length) fail(`use importModule() from src/starter-link.ts instead of import() for:\n  ${direct.join('\n  ')}`);
-
-// The starter compiles the bundle as a function body (no "#!" line).
-const code = result.outputFiles[0].text.replace(/^#![^\n]*\n/, '');
-// ASCII only, so the starter reads it as latin1 and V8 holds a one-byte string: esbuild escapes
-// every non-ASCII character except in tagged templates (write &middot; in html`` instead of ·).
-const nonAscii = /[^\x00-\x7f]/.exec(code);
-if (nonAscii) fail(`${JSON.stringify(code.slice(Math.max(0, nonAscii.index - 60), nonAscii.index + 20))} is not ASCII; use an escape or an HTML entity`);
-// The code cache is keyed by this build id on the first line: a hash of the code, since npm gives
-// every installed file the same modification time and V8 itself only compares the source length.
-const buildId = createHash('sha256').update(code).digest('hex').slice(0, 16);
-mkdirSync(outdir, { recursive: true });
-writeFileSync(outfile, `// relaycheck build ${buildId}\n${code}`);

@@ -4,7 +4,6 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, type Problem } from './errors.js';
-import { importModule } from './starter-link.js';
 import type { CheckDefinition, ProbeDefinition } from './types.js';
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
@@ -16,7 +15,7 @@ export async function loadPlugins(paths: string[], builtin: { checks: CheckDefin
   for (const path of paths) {
     let mod: Record<string, unknown>;
     try {
-      mod = await importModule<Record<string, unknown>>(pathToFileURL(resolve(path)).href);
+      mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       const why = e.code === 'ERR_MODULE_NOT_FOUND' ? 'no such file (or it imports a module that is missing)' : `${e.name}: ${e.message.split('\n')[0]}`;

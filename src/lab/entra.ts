@@ -8,7 +8,6 @@
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { importModule } from '../starter-link.js';
 import { listenOn } from './listen.js';
 
 type Jose = typeof import('jose');
@@ -61,7 +60,7 @@ export interface EntraServer {
 const RESOURCES = ['https://outlook.office365.com', 'https://outlook.office.com'];
 
 export async function startEntra(options: EntraOptions): Promise<EntraServer> {
-  const jose = await importModule<Jose>('jose');
+  const jose: Jose = await import('jose');
   const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
   const kid = randomUUID().replace(/-/g, '').slice(0, 27);
   const jwk = { ...(await jose.exportJWK(publicKey)), kid, use: 'sig', alg: 'RS256' };

@@ -4,7 +4,6 @@
 // from its OpenID Connect discovery document and MSAL makes no instance discovery call to
 // Microsoft. All HTTP goes through relaycheck's client (src/oauth/http.ts).
 import { createPrivateKey } from 'node:crypto';
-import { importModule } from '../starter-link.js';
 import type { OAuthHttpClient } from './http.js';
 import type { OAuthClient } from '../types.js';
 
@@ -18,7 +17,7 @@ export function authorityUrl(client: Pick<OAuthClient, 'authority' | 'tenantId'>
 }
 
 export async function acquireToken(client: OAuthClient, http: OAuthHttpClient, learn: (secret: string) => void): Promise<Acquired> {
-  const msal = await importModule<Msal>('@azure/msal-node');
+  const msal: Msal = await import('@azure/msal-node');
   const auth: import('@azure/msal-node').NodeAuthOptions = {
     clientId: client.clientId,
     authority: authorityUrl(client),

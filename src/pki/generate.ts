@@ -16,7 +16,9 @@
  * TLS caveat (Node 20 / OpenSSL 3.0, default security level 1): a server cannot *load* the `sha1`
  * leaf ("ca md too weak": OpenSSL 3 rates SHA-1 signatures at 64 bits, level 1 needs 80). Pass
  * `LEGACY_SERVER_TLS_OPTIONS` (SECLEVEL 0) to `tls.createServer`/`tls.createSecureContext` for
- * that case. The `rsa1024` leaf (80 bits) loads at the default level 1. See LEGACY_SERVER_TLS_OPTIONS.
+ * that case. The `rsa1024` leaf (80 bits) loads at the default level 1. Node 24 (OpenSSL 3.5)
+ * differs: its default refuses to load the `rsa1024` leaf ("ee key too small") and loads the
+ * `sha1` one; LEGACY_SERVER_TLS_OPTIONS serves both on every runtime.
  */
 import 'reflect-metadata'; // must run before @peculiar/x509 is evaluated (tsyringe needs it)
 import * as x509 from '@peculiar/x509';

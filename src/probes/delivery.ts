@@ -7,7 +7,6 @@ import { formatHostPort } from '../plan/address.js';
 import { redactText } from '../report/redact.js';
 import { entryKey } from './accounts.js';
 import { trustedCas } from './send.js';
-import { importModule } from '../starter-link.js';
 import { tokenFor } from '../oauth/tokens.js';
 import type { DeliveryProbeData, DeliveryResult, SendProbeData } from '../evidence/sending.js';
 import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
@@ -45,7 +44,7 @@ async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Ma
     return;
   }
   // Loaded on first use: imapflow is only needed when a plan confirms delivery.
-  const { ImapFlow } = await importModule<typeof import('imapflow')>('imapflow');
+  const { ImapFlow } = await import('imapflow');
   const target = ctx.plan.resolve[key] ?? imap.host;
   const client = new ImapFlow({
     host: target,

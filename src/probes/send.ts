@@ -20,7 +20,6 @@ import { sharedSendLog } from '../store/send-log.js';
 import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
 import { TOOL_VERSION } from '../version.js';
-import { importModule } from '../starter-link.js';
 import { tokenFor } from '../oauth/tokens.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from '../evidence/sending.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
@@ -262,7 +261,7 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
         : { user: entry.username, pass: entry.password?.value ?? '' }
       : undefined;
   // Loaded on first use: nodemailer is not needed for --no-send runs and costs start-up time.
-  const { default: nodemailer } = await importModule<typeof import('nodemailer')>('nodemailer');
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: endpoint.address ?? endpoint.host,
     port: endpoint.port,

@@ -2,9 +2,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** The `relaycheck` executable (package.json bin): the starter that runs the bundled CLI. */
-export const CLI = fileURLToPath(new URL('../../dist/src/start.cjs', import.meta.url));
-/** The starter's V8 code cache for test runs (src/start.cts), out of the user's own cache directory. */
+/** The `relaycheck` executable (package.json bin): it runs the bundled CLI. */
+export const CLI = fileURLToPath(new URL('../../dist/src/bin.cjs', import.meta.url));
+/** The compile cache of test runs (src/bin.cts), out of the user's own cache directory. */
 export const COMPILE_CACHE = fileURLToPath(new URL('../../test-artifacts/compile-cache', import.meta.url));
 /** The same loopback-only guard as the test process, for every CLI a test spawns. */
 const GUARD = new URL('../setup/loopback-only.mjs', import.meta.url).href;

@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<number> {
           .example('$0 init && $0 run --no-send', 'Start a plan and try it'),
       async (a) => {
         const { initCommand } = await import('./commands/init.js');
-        io.stdout(initCommand(a.config as string, a.force as boolean));
+        io.stdout(await initCommand(a.config as string, a.force as boolean));
       },
     )
     .command(

@@ -5,7 +5,7 @@ import { defineCheck, combine, type Observation } from '../../src/check-kit/defi
 import { explainTokenError } from '../../src/exo/aadsts.js';
 import { isExchangeAudience, requiredRole, roleGrantHint } from '../../src/exo/oauth.js';
 import { serviceOf } from '../../src/exo/services.js';
-import { oauthUses } from '../../src/probes/oauth-token.js';
+import { oauthUses } from '../../src/oauth/uses.js';
 import type { OAuthTokenProbeData, TokenFetch } from '../../src/evidence/oauth.js';
 import type { Plan, SubmissionAccount } from '../../src/types.js';
 

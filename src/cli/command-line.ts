@@ -166,7 +166,7 @@ export const COMMANDS: CommandSpec[] = [
     examples: [['$0 init && $0 run --no-send', 'Start a plan and try it']],
     async run(a, io) {
       const { initCommand } = await import('../commands/init.js');
-      io.stdout(initCommand(a.config as string, a.force as boolean));
+      io.stdout(await initCommand(a.config as string, a.force as boolean));
     },
   },
   {

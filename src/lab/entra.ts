@@ -51,6 +51,8 @@ export interface EntraServer {
   port: number;
   /** every token request: client id, how it authenticated, the AADSTS code when refused */
   requests: { clientId: string; credential: 'secret' | 'assertion' | 'none'; aadsts?: number }[];
+  /** every credential presented and token issued, so tests can prove none of them leaks */
+  seen: { assertions: string[]; secrets: string[]; tokens: string[] };
   /** verifies an access token as a resource server does: signature, issuer, lifetime (not aud or roles) */
   verify(token: string): Promise<VerifiedToken>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
   const clock = options.now ?? (() => new Date());
   const issuer = `https://sts.windows.net/${tid}/`;
   const requests: EntraServer['requests'] = [];
+  const seen: EntraServer['seen'] = { assertions: [], secrets: [], tokens: [] };
   const apps = new Map(options.apps.map((a) => [a.clientId.toLowerCase(), a]));
   const thumbprints = new Map<string, { app: EntraApp; pem: string }>();
   for (const app of options.apps) {
@@ -99,6 +102,8 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
     const clientId = form.get('client_id') ?? '';
     const log: EntraServer['requests'][number] = { clientId, credential: form.get('client_assertion') ? 'assertion' : form.get('client_secret') ? 'secret' : 'none' };
     requests.push(log);
+    if (form.get('client_assertion')) seen.assertions.push(form.get('client_assertion')!);
+    if (form.get('client_secret')) seen.secrets.push(form.get('client_secret')!);
     const refuse = (status: number, error: string, code: number, text: string) => {
       log.aadsts = code;
       aadError(res, status, error, code, text, correlationId);
@@ -170,6 +175,7 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
       wids: ['0997a1d0-0d1d-4acb-b408-d5ca73121e90'],
     };
     const accessToken = await new jose.SignJWT(claims).setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid, x5t: kid }).sign(privateKey);
+    seen.tokens.push(accessToken);
     send(res, 200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken }, correlationId);
   };
 
@@ -235,6 +241,7 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
     host,
     port,
     requests,
+    seen,
     async verify(accessToken: string): Promise<VerifiedToken> {
       try {
         const { payload } = await jose.jwtVerify(accessToken, publicKey, { issuer, algorithms: ['RS256'] });

@@ -125,45 +125,44 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
       finishAuth(auth, session, callback, false);
     },
   };
+  // The answer to an AUTH attempt; an app's XOAUTH2 token has been judged first (src/lab/exo-xoauth2.ts).
   function finishAuth(auth: SMTPServerAuthentication, session: SMTPServerSession, callback: Parameters<NonNullable<SMTPServerOptions['onAuth']>>[2], appTokenOk: boolean): void {
-    {
-      const login = (auth.username ?? '').toLowerCase();
-      const user = users.get(login);
-      const log = (ok: boolean, reply?: string) => authLog.push({ username: auth.username ?? '', method: auth.method, ok, reply, at: new Date() });
-      const refuse = (code: number, text: string) => {
-        log(false, `${code} ${text}`);
-        callback(new SmtpReplyError(code, text));
-      };
-      if (!session.secure) return refuse(530, `5.7.57 Client not authenticated to send mail. ${tag}`);
-      if (auth.method === 'XOAUTH2') {
-        if (!user || (!appTokenOk && !(user.accessTokens ?? []).includes(auth.accessToken ?? ''))) {
-          if (options.xoauth2Challenge) {
-            log(false, '334 challenge');
-            return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office.com/SMTP.Send' } });
-          }
-          return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
+    const login = (auth.username ?? '').toLowerCase();
+    const user = users.get(login);
+    const log = (ok: boolean, reply?: string) => authLog.push({ username: auth.username ?? '', method: auth.method, ok, reply, at: new Date() });
+    const refuse = (code: number, text: string) => {
+      log(false, `${code} ${text}`);
+      callback(new SmtpReplyError(code, text));
+    };
+    if (!session.secure) return refuse(530, `5.7.57 Client not authenticated to send mail. ${tag}`);
+    if (auth.method === 'XOAUTH2') {
+      if (!user || (!appTokenOk && !(user.accessTokens ?? []).includes(auth.accessToken ?? ''))) {
+        if (options.xoauth2Challenge) {
+          log(false, '334 challenge');
+          return callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://outlook.office.com/SMTP.Send' } });
         }
-      } else {
-        if (!user || user.password === undefined || user.password !== auth.password) return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
-        if (user.basicAuthDisabled === 'tenant-default') return refuse(535, `5.7.139 Authentication unsuccessful, basic authentication is disabled. ${tag}`);
-        if (user.basicAuthDisabled) return refuse(550, `5.7.30 Basic authentication is not supported for Client Submission. ${tag}`);
+        return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
       }
-      switch (user.smtpAuthDisabled) {
-        case 'mailbox':
-          return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
-        case 'tenant':
-          return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
-        case 'security-defaults':
-          return refuse(535, `5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. ${tag}`);
-        case 'conditional-access':
-          return refuse(535, `5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. ${tag}`);
-        default:
-          break;
-      }
-      state(session).user = user;
-      log(true, '235 2.7.0 Authentication successful');
-      callback(null, { user: user.username });
+    } else {
+      if (!user || user.password === undefined || user.password !== auth.password) return refuse(535, `5.7.3 Authentication unsuccessful ${tag}`);
+      if (user.basicAuthDisabled === 'tenant-default') return refuse(535, `5.7.139 Authentication unsuccessful, basic authentication is disabled. ${tag}`);
+      if (user.basicAuthDisabled) return refuse(550, `5.7.30 Basic authentication is not supported for Client Submission. ${tag}`);
     }
+    switch (user.smtpAuthDisabled) {
+      case 'mailbox':
+        return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
+      case 'tenant':
+        return refuse(535, `5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. ${tag}`);
+      case 'security-defaults':
+        return refuse(535, `5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. ${tag}`);
+      case 'conditional-access':
+        return refuse(535, `5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. ${tag}`);
+      default:
+        break;
+    }
+    state(session).user = user;
+    log(true, '235 2.7.0 Authentication successful');
+    callback(null, { user: user.username });
   }
   const serverOptions: SMTPServerOptions = {
     ...baseOptions,

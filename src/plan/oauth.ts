@@ -102,7 +102,7 @@ function checkKey(keyPem: string, cert: X509Certificate): string | undefined {
       ? 'the private key is encrypted; relaycheck needs it unencrypted (openssl pkey -in app.key -out app-plain.key), readable by the account that runs relaycheck only'
       : 'holds no readable PEM private key';
   }
-  if (key.asymmetricKeyType !== 'rsa') return `is a ${key.asymmetricKeyType?.toUpperCase() ?? 'non-RSA'} key; Microsoft Entra ID signs client assertions with RSA only (PS256): use an RSA key of 2048 bits or more`;
+  if (key.asymmetricKeyType !== 'rsa') return `is not an RSA key (${key.asymmetricKeyType?.toUpperCase() ?? 'unknown type'}); Microsoft Entra ID signs client assertions with RSA only (PS256): use an RSA key of 2048 bits or more`;
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
   if (bits < 2048) return `is an RSA key of ${bits} bits; Microsoft Entra ID requires 2048 bits or more`;
   if (!cert.checkPrivateKey(key)) return 'does not belong to the certificate (its public key differs)';

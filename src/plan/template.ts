@@ -49,16 +49,26 @@ connectors:
       to: [admin@contoso.com]
 
 submission:
-  # SMTP AUTH client submission (smtp.office365.com:587, STARTTLS, then AUTH).
+  # SMTP AUTH client submission (smtp.office365.com:587, STARTTLS, then AUTH XOAUTH2). Exchange Online
+  # turns Basic authentication (passwords) off at the end of December 2026: this account uses OAuth 2.0
+  # client credentials of an app registration in Entra ID (README: "Moving a device or app off Basic
+  # authentication"). relaycheck obtains a fresh token on every run and never stores it.
   - name: Scanner account
     endpoint: smtp.office365.com:587
     username: scanner@contoso.com
-    password: { env: SCANNER_PASSWORD }      # never write secrets here: { env: NAME } or { file: path }
-    # oauth2: { accessToken: { env: SCANNER_TOKEN } }   # XOAUTH2 instead of a password
+    oauth2:
+      tenantId: contoso.onmicrosoft.com             # Directory (tenant) ID: a GUID or the tenant's domain
+      clientId: 00000000-0000-0000-0000-000000000000  # Application (client) ID of the app registration
+      certificate:                                  # upload pki/relaycheck-app.pem to the app (Certificates & secrets)
+        cert: ./pki/relaycheck-app.pem
+        key: { file: ./secrets/relaycheck-app.key } # never write secrets here: { env: NAME } or { file: path }
+      # clientSecret: { env: SCANNER_APP_SECRET, expires: 2027-06-30 }   # a client secret instead of the certificate
+    # password: { env: SCANNER_PASSWORD }           # Basic authentication (AUTH LOGIN) instead of oauth2
     from: scanner@contoso.com                # must be the account itself, or listed in sendAs
     sendAs: []
     validation:
       to: [it@contoso.com]
+      # imap: { host: outlook.office365.com, username: it@contoso.com }   # confirm delivery, with the same app (IMAP.AccessAsApp)
 
 limits:
   messagesPerDay: 1500         # per sending account (the long-quoted Office 365 figure; Microsoft now states 10,000 recipients)

@@ -11,26 +11,11 @@ import { decodeClaims } from '../oauth/claims.js';
 import { OAuthHttpClient } from '../oauth/http.js';
 import { learnSecret, learnToken } from '../oauth/secrets.js';
 import { credentialKey, rememberToken, tokenFor } from '../oauth/tokens.js';
+import { oauthUses, type OAuthUse as Use } from '../oauth/uses.js';
 import type { OAuthTokenProbeData, TokenFetch } from '../evidence/oauth.js';
-import type { OAuthSettings, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
+import type { ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
 export const OAUTH_TOKEN_PROBE_ID = 'oauth.token';
-
-interface Use {
-  use: 'smtp' | 'imap';
-  username: string;
-  settings: OAuthSettings;
-  path: string;
-}
-
-/** The oauth2 blocks an entry uses: its own (SMTP) and its IMAP mailbox's. */
-export function oauthUses(entry: PlanEntry): Use[] {
-  const uses: Use[] = [];
-  if (entry.kind === 'submission' && entry.oauth2) uses.push({ use: 'smtp', username: entry.username, settings: entry.oauth2, path: `${entry.path}.oauth2` });
-  const imap = entry.validation?.imap;
-  if (imap?.oauth2) uses.push({ use: 'imap', username: imap.username, settings: imap.oauth2, path: imap.oauth2 === (entry.kind === 'submission' ? entry.oauth2 : undefined) ? `${entry.path}.oauth2` : `${entry.path}.validation.imap.oauth2` });
-  return uses;
-}
 
 async function fetchFor(u: Use, usernames: string[], ctx: ProbeContext, transcript: TranscriptLine[], t0: number, refused: Map<string, TokenFetch['failure']>): Promise<TokenFetch> {
   const started = performance.now();

@@ -1,6 +1,6 @@
 // The command line as a new user meets it: help on every command, the catalogue, init, and a
 // first run of the init plan that ends with a report (connection failures are findings).
-import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import { runCli } from '../helpers/cli.js';
 import { reportSchemaErrors } from '../helpers/report-schema.js';
 
 /** A fresh folder holding the plan `relaycheck init` writes (written in-process: init itself is tested below). */
-function initDir(prefix: string): string {
+async function initDir(prefix: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  initCommand(join(dir, 'relaycheck.yaml'), false);
+  await initCommand(join(dir, 'relaycheck.yaml'), false);
   return dir;
 }
 
@@ -56,7 +56,10 @@ describe('relaycheck CLI', () => {
     const again = await runCli(['init'], { cwd: dir });
     expect(again.code).toBe(2);
     expect(again.stderr).toBe('relaycheck: relaycheck.yaml: already exists; use --force to overwrite it\n');
-    expect(init.stdout).toContain('export SCANNER_PASSWORD');
+    // the OAuth entry's app certificate, made for the admin to upload; its key readable by the owner only
+    expect(init.stdout).toContain('upload pki/relaycheck-app.pem');
+    expect(statSync(join(dir, 'secrets', 'relaycheck-app.key')).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(dir, 'relaycheck.yaml'), 'utf8')).toMatch(/oauth2:\n\s+tenantId: .*\n\s+clientId: .*\n\s+certificate:/);
     const nowhere = await runCli(['init', '-c', 'no/such/folder/plan.yaml'], { cwd: dir });
     expect(nowhere.code).toBe(2);
     expect(nowhere.stderr).toBe('relaycheck: no/such/folder/plan.yaml: cannot write the plan: its folder does not exist\n');
@@ -76,7 +79,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('takes the last value of a repeated option instead of failing on it', async () => {
-    const dir = initDir('relaycheck-repeat-');
+    const dir = await initDir('relaycheck-repeat-');
     const r = await runCli(['run', '-c', 'nowhere.yaml', '-c', 'relaycheck.yaml', '--no-send', '--only', 'config', '--format', 'json', '--out', 'elsewhere', '--out', '-', '--fail-on', 'fail', '--fail-on', 'warn'], {
       cwd: dir,
       env: { SCANNER_PASSWORD: 'x' },
@@ -88,7 +91,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('refuses an --out folder it cannot write before probing anything', async () => {
-    const dir = initDir('relaycheck-outfile-');
+    const dir = await initDir('relaycheck-outfile-');
     const r = await runCli(['run', '--no-send', '--format', 'json', '--out', 'relaycheck.yaml/reports', '--resolve', 'mail.contoso.com:25:127.0.0.9'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('relaycheck: --out: cannot write reports to relaycheck.yaml/reports: it (or a part of its path) is a file, not a folder\n');
@@ -96,7 +99,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('writes one format to stdout with --out - and refuses two', async () => {
-    const dir = initDir('relaycheck-out-');
+    const dir = await initDir('relaycheck-out-');
     const env = { SCANNER_PASSWORD: 'x' };
     const one = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', '-'], { cwd: dir, env });
     expect(one.code).toBe(0);
@@ -110,7 +113,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('stays quiet in cron when nothing fails and says one line when something does', async () => {
-    const dir = initDir('relaycheck-cron-');
+    const dir = await initDir('relaycheck-cron-');
     const ok = await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe('');
@@ -124,7 +127,7 @@ describe('relaycheck CLI', () => {
   });
 
   it('re-renders a saved run as a console table', async () => {
-    const dir = initDir('relaycheck-report-');
+    const dir = await initDir('relaycheck-report-');
     await runCli(['run', '--no-send', '--only', 'config', '--format', 'json', '--out', 'out'], { cwd: dir, env: { SCANNER_PASSWORD: 'x' } });
     const json = join(dir, 'out', readdirSync(join(dir, 'out')).find((f) => f.endsWith('.json'))!);
     const r = await runCli(['report', json, '--format', 'console']);

@@ -104,6 +104,29 @@ describe('the lab IMAP mailbox', () => {
       await imap.close();
     }
   });
+
+  it('logs in with XOAUTH2 only for a token the verifier accepts for that mailbox, and serves FETCH as imapflow asks', async () => {
+    const leaf = await issueLeaf(pki.intermediate, { cn: 'outlook.office365.lab.test' });
+    const imap = await startLabImap({ key: leaf.keyPem, cert: leaf.chainPem, users: {}, verifyXoauth2: async (user, token) => user === 'it@contoso.test' && token === 'good.token.sig' });
+    const client = (accessToken: string) =>
+      new ImapFlow({ host: '127.0.0.1', port: imap.port, secure: true, servername: 'outlook.office365.lab.test', auth: { user: 'it@contoso.test', accessToken }, logger: false, tls: { ca: [pki.root.certPem] } });
+    try {
+      imap.deliver('From: a@contoso.test\r\nTo: it@contoso.test\r\nSubject: hello\r\nX-Relaycheck-Token: rc-x-1\r\n\r\nbody\r\n');
+      const ok = client('good.token.sig');
+      await ok.connect();
+      await ok.mailboxOpen('INBOX', { readOnly: true });
+      const [seq] = (await ok.search({ header: { 'X-Relaycheck-Token': 'rc-x-1' } })) as number[];
+      const message = await ok.fetchOne(String(seq), { uid: true, source: true });
+      expect(message && message.source?.toString()).toContain('Subject: hello');
+      await ok.logout();
+      const bad = client('forged.token.sig');
+      bad.on('error', () => undefined);
+      await expect(bad.connect()).rejects.toMatchObject({ authenticationFailed: true });
+      expect(imap.logins.map((l) => `${l.mechanism} ${l.ok}`)).toEqual(['XOAUTH2 true', 'XOAUTH2 false']);
+    } finally {
+      await imap.close();
+    }
+  });
 });
 
 describe('--break', () => {

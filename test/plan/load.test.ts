@@ -1,4 +1,5 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { initCommand } from '../../src/commands/init.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,13 +11,19 @@ import { schemaFile } from '../../src/plan/schema.js';
 import { createRootCa } from '../../src/pki/generate.js';
 
 describe('the plan loader', () => {
-  it('accepts the plan that init writes, with the seed defaults for limits and TLS policy', () => {
-    const plan = parsePlan(PLAN_TEMPLATE, 'relaycheck.yaml', { env: { SCANNER_PASSWORD: 'pw' } });
+  it('accepts the plan that init writes, with the seed defaults for limits and TLS policy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-init-plan-'));
+    await initCommand(join(dir, 'relaycheck.yaml'), false);
+    expect(readFileSync(join(dir, 'relaycheck.yaml'), 'utf8')).toBe(PLAN_TEMPLATE);
+    const plan = loadPlan(join(dir, 'relaycheck.yaml'));
     expect(plan.connectors.map((c) => c.direction)).toEqual(['to-office365', 'from-office365']);
     expect(plan.submission[0].endpoint).toEqual({ host: 'smtp.office365.com', port: 587 });
     expect(plan.limits).toMatchObject({ messagesPerDay: 1500, messagesPerMinute: 30 });
     expect(plan.tlsPolicy.expiryWarnDays).toBe(30);
-    expect(plan.secrets).toEqual(['pw']);
+    // OAuth client credentials with the app certificate init made; the key is the only secret
+    expect(plan.submission[0].oauth2?.client).toMatchObject({ tenantId: 'contoso.onmicrosoft.com', scope: 'https://outlook.office365.com/.default' });
+    expect(plan.submission[0].password).toBeUndefined();
+    expect(plan.secrets).toEqual([readFileSync(join(dir, 'secrets', 'relaycheck-app.key'), 'utf8').trim()]);
   });
 
   it('applies default ports per connector direction and keeps explicit ones', () => {

@@ -49,6 +49,12 @@ describe('the delivery probe', () => {
 });
 
 describe('the IMAP login of send.delivery', () => {
+  it('says no OAuth token was obtained for a mailbox read with oauth2, without connecting', async () => {
+    const p = plan(', imap: { host: "127.0.0.1:1", secure: false, username: admin@contoso.test, oauth2: { tenantId: contoso.onmicrosoft.com, clientId: app-1, clientSecret: { env: IMAP_PW } } }');
+    const data = await deliveryProbe.run({ scope: 'entry', entry: p.connectors[0] }, probeContext(p, { deps: { send: sent } }));
+    expect(data.results[0]).toMatchObject({ status: 'error', message: 'no OAuth access token for the IMAP mailbox admin@contoso.test (see auth.oauth-token)' });
+  });
+
   it('requires STARTTLS before sending the password unless the mailbox is on loopback', async () => {
     const { requireStartTls } = await import('../../src/probes/delivery.js');
     expect(requireStartTls(false, 'imap.contoso.com')).toBe(true);

@@ -55,6 +55,10 @@ describe('obtaining a token with client credentials through MSAL', () => {
     expect(p.secrets).toContain(token);
     // the request went through OpenID discovery on the lab authority, then the token endpoint
     expect(data.transcript.map((l) => l.line).join('\n')).toMatch(new RegExp(`GET https://${ENTRA_HOST}:\\d+/${fx.tenantId}/v2.0/.well-known/openid-configuration[\\s\\S]*POST https://${ENTRA_HOST}:\\d+/${fx.tenantId}/oauth2/v2.0/token[\\s\\S]*HTTP 200: access token issued`));
+    // no instance discovery at Microsoft: every request went to the plan's authority
+    const requests = data.transcript.filter((l) => l.dir === 'send').map((l) => l.line);
+    expect(requests).toHaveLength(2);
+    for (const r of requests) expect(r).toMatch(new RegExp(`^(GET|POST) https://${ENTRA_HOST}:${fx.entra.port}/`));
     expect(JSON.stringify(data)).not.toContain(token);
     expect(JSON.stringify(data)).not.toContain(fx.secret);
     expect(fx.entra.requests.at(-1)).toMatchObject({ clientId: fx.clientId, credential: cred === 'certificate' ? 'assertion' : 'secret' });

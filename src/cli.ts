@@ -4,6 +4,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from './errors.js';
 import { importModule, markCompleted } from './starter-link.js';
+import { commandSettled, guardProcess } from './runner/lifecycle.js';
 import { FORMAT_NAMES } from './report/output.js';
 import { applyRunOptions, asList, fastRunArgs, lastValue, toRunArgs } from './cli-run-options.js';
 import type { Io } from './commands/run.js';
@@ -233,6 +234,13 @@ const args = glueDash(process.argv.slice(2));
 // Under --format nagios relaycheck exits as monitoring plugins do (0 OK, 1 WARNING, 2 CRITICAL,
 // 3 UNKNOWN) instead of 0/1/2: commands return the plugin code, and errors here become UNKNOWN.
 const nagios = wantsNagios(args);
+// An event loop that empties before main() settles (a plugin awaiting what never comes) is an
+// internal error, never a silent exit 0; once main() settles the process ends (src/runner/lifecycle.ts).
+guardProcess((message) => {
+  process.stderr.write(`relaycheck: internal error: ${message}\n`);
+  process.exitCode = 2;
+  if (nagios) nagiosUnknown('internal error', message);
+});
 main(args).then(
   (code) => {
     process.exitCode = code;
@@ -250,4 +258,4 @@ main(args).then(
     process.exitCode = 1;
     if (nagios) nagiosUnknown('internal error', e?.message ?? String(err));
   },
-);
+).finally(commandSettled);

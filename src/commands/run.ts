@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import { loadPlan } from '../plan/load.js';
 import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
-import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions } from '../runner/run.js';
+import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type Registry, type RunOptions } from '../runner/run.js';
+import { onTermination, setPhase } from '../runner/lifecycle.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
 import { storePathFor } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -72,17 +73,32 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   checkOutput(formats, args.out);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
+  setPhase('loading plugins');
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
+  setPhase('reading the plan');
   const plan = narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector);
   prepareOutputFolder(formats, args.out);
 
+  // Ctrl-C, SIGTERM (systemd stopping the unit, `timeout`) and SIGHUP end the run alike: the
+  // probes stop, the partial report is written, the store is closed (no -wal/-shm left), exit 1.
   const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.stderr('\nInterrupted: finishing with a partial report (Ctrl-C again to quit at once).\n');
+  const offTermination = onTermination((signal) => {
+    io.stderr(signal === 'SIGINT' ? '\nInterrupted: finishing with a partial report (Ctrl-C again to quit at once).\n' : `\nrelaycheck: ${signal} received: finishing with a partial report (${signal} again to quit at once).\n`);
     interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
+  });
+  try {
+    return await runInterruptibly(args, io, { formats, registry, plan, timeouts, interrupt });
+  } finally {
+    offTermination();
+  }
+}
+
+async function runInterruptibly(
+  args: RunArgs,
+  io: Io,
+  { formats, registry, plan, timeouts, interrupt }: { formats: string[]; registry: Registry; plan: Plan; timeouts: Timeouts; interrupt: AbortController },
+): Promise<RunOutcome> {
+  setPhase('probing');
   const progress = io.stderrIsTty
     ? (done: number, total: number, label: string) => io.stderr(`\r\u001b[K[${done}/${total}] ${label.slice(0, 60)}`)
     : undefined;
@@ -103,9 +119,9 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
     report = await runPlan(plan, registry, options);
   } finally {
     closeSharedSendLog(options.shared!);
-    process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\u001b[K');
   }
+  setPhase('writing the reports');
   // Loaded after the probes: the store, the history and the renderers are not needed to start
   // probing, and start-up time counts for every cron run.
   const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);

@@ -124,12 +124,17 @@ async function runInterruptibly(
   setPhase('writing the reports');
   // Loaded after the probes: the store, the history and the renderers are not needed to start
   // probing, and start-up time counts for every cron run.
-  const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);
-  report = await afterRunHooks(report, plan, args.out, io.stderr);
-  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width });
+  const [{ recordAndWrite }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/nagios.js')]);
+  // The reports are written before the store commits: a store that fills the disk cannot cost the report.
+  const finished = recordAndWrite(report, plan, formats, args.out, { color: io.color, width: io.width }, io.stderr);
+  report = finished.report;
+  const written = finished.written;
   if (written.stdout) io.stdout(written.stdout);
+  for (const err of written.errors) io.stderr(`relaycheck: ${err.message}\n`);
   // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
-  const code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);
+  let code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);
+  // A report that could not be written is a failed run, whatever it found.
+  if (written.errors.length && code === 0) code = formats.includes('nagios') ? 3 : 1;
   if (written.files.length && (io.stderrIsTty || io.stdoutIsTty)) io.stderr(`Reports: ${written.files.join(', ')}\n`);
   // Cron stays quiet on success; on failure say so in one line even when no console was asked for.
   if (code !== 0 && !formats.includes('console') && !formats.includes('nagios') && args.out !== '-') {

@@ -4,7 +4,7 @@
 // atomically, through temporary files of our own (never through a link planted in --out).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/write.js';
+import { WriteFileError, writeFileAtomic } from '../fs/write.js';
 import { formatByName, type RenderContext } from './formats.js';
 import { checkOutput } from './output.js';
 import type { RunReport } from '../types.js';
@@ -20,15 +20,18 @@ export const writeAtomic = writeFileAtomic;
 export interface WriteResult {
   files: string[];
   stdout: string;
+  /** report files that could not be written (disk full, permissions): each error names its file */
+  errors: WriteFileError[];
 }
 
 export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext): WriteResult {
   checkOutput(formats, out);
   if (out === '-') {
-    return { files: [], stdout: formatByName(formats[0])!.render(report, ctx) };
+    return { files: [], stdout: formatByName(formats[0])!.render(report, ctx), errors: [] };
   }
   let stdout = '';
   const files: string[] = [];
+  const errors: WriteFileError[] = [];
   const stamp = fileStamp(report.startedAt);
   for (const name of formats) {
     const format = formatByName(name)!;
@@ -38,8 +41,14 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
     }
     mkdirSync(out, { recursive: true });
     const file = join(out, format.fileName?.(report.plan.domain) ?? `relaycheck-${stamp}.${format.extension}`);
-    writeAtomic(file, format.render(report, { ...ctx, color: false }));
-    files.push(file);
+    // One file that cannot be written (a full disk) does not keep the others from being tried.
+    try {
+      writeFileAtomic(file, format.render(report, { ...ctx, color: false }));
+      files.push(file);
+    } catch (err) {
+      if (!(err instanceof WriteFileError)) throw err;
+      errors.push(err);
+    }
   }
-  return { files, stdout };
+  return { files, stdout, errors };
 }

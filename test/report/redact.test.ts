@@ -121,7 +121,7 @@ ${entry('Echo', 'echo', 'password: { env: PW }')}${entry('Malformed', 'malformed
     );
     const env = { PW: PASSWORD, TOKEN };
     const out = join(dir, 'reports');
-    const run = await runCli(['run', '-c', join(dir, 'relaycheck.yaml'), '--format', 'console,json,html,junit,prometheus', '--out', out, '--timeout', '3000', '--only', 'auth,send'], { env });
+    const run = await runCli(['run', '-c', join(dir, 'relaycheck.yaml'), '--format', 'console,json,html,junit,prometheus', '--out', out, '--timeout', '3000', '--only', 'auth,send'], { env, timeoutMs: 200_000 });
     expect(run.code).toBe(1);
     const json = readdirSync(out).find((f) => f.endsWith('.json'))!;
     const report = JSON.parse(readFileSync(join(out, json), 'utf8'));
@@ -144,7 +144,7 @@ ${entry('Echo', 'echo', 'password: { env: PW }')}${entry('Malformed', 'malformed
       ['report', join(out, json), '--format', 'junit'],
       ['report', join(out, json), '--format', 'nagios'],
     ]) {
-      const r = await runCli(args, { env });
+      const r = await runCli(args, { env, timeoutMs: 100_000 });
       outputs.push([`${args.slice(0, 2).join(' ')} stdout`, r.stdout], [`${args[0]} stderr`, r.stderr]);
     }
     const forbidden = [

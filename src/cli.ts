@@ -1,6 +1,7 @@
 // The relaycheck command line (DESIGN §3). Exit codes: 0 nothing at or above --fail-on,
 // 1 findings or errors, 2 usage / plan / plugin problems (nothing was probed).
 import { UsageError } from './errors.js';
+import { commandSettled, guardProcess } from './runner/lifecycle.js';
 import type { Io } from './commands/run.js';
 import { COMMANDS } from './cli/command-line.js';
 import { fastPathValues } from './cli/fast-path.js';
@@ -55,6 +56,13 @@ const args = glueDash(process.argv.slice(2));
 // Under --format nagios relaycheck exits as monitoring plugins do (0 OK, 1 WARNING, 2 CRITICAL,
 // 3 UNKNOWN) instead of 0/1/2: commands return the plugin code, and errors here become UNKNOWN.
 const nagios = wantsNagios(args);
+// An event loop that empties before main() settles (a plugin awaiting what never comes) is an
+// internal error, never a silent exit 0; once main() settles the process ends (src/runner/lifecycle.ts).
+guardProcess((message) => {
+  process.stderr.write(`relaycheck: internal error: ${message}\n`);
+  process.exitCode = 2;
+  if (nagios) nagiosUnknown('internal error', message);
+});
 main(args).then(
   (code) => {
     process.exitCode = code;
@@ -71,4 +79,4 @@ main(args).then(
     process.exitCode = 1;
     if (nagios) nagiosUnknown('internal error', e?.message ?? String(err));
   },
-);
+).finally(commandSettled);

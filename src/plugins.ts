@@ -1,22 +1,71 @@
 // Loads user checks (--plugin PATH): an ES module whose default export (or named export `checks`)
 // has the same shape as a built-in check. Anything malformed is a usage error (exit 2) naming the
-// plugin file and the check.
+// plugin file and the check. Loading and each plugin probe run under a timeout.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError, type Problem } from './errors.js';
-import type { CheckDefinition, ProbeDefinition } from './types.js';
+import type { CheckDefinition, ProbeDefinition, ProbeFailure } from './types.js';
 
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'];
 const SCOPES = ['plan', 'domain', 'entry', 'endpoint'];
 
-export async function loadPlugins(paths: string[], builtin: { checks: CheckDefinition[]; probes: ProbeDefinition[] }): Promise<{ checks: CheckDefinition[]; probes: ProbeDefinition[] }> {
+/** A plugin module must finish loading (its top-level await included) within this time. */
+export const PLUGIN_IMPORT_TIMEOUT_MS = 10_000;
+/** A plugin probe must answer within this time (and the run's deadline); then it is an error result. */
+export const PLUGIN_PROBE_TIMEOUT_MS = 60_000;
+
+export interface PluginOptions {
+  importTimeoutMs?: number;
+  probeTimeoutMs?: number;
+}
+
+class PluginTimeout extends Error {}
+
+/**
+ * The module, or a PluginTimeout. The timer does not hold the process open: a top-level await
+ * that waits for nothing at all empties the event loop, which src/runner/lifecycle.ts reports.
+ */
+function importWithin(url: string, ms: number): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new PluginTimeout()), ms);
+    timer.unref();
+  });
+  return Promise.race([import(url) as Promise<Record<string, unknown>>, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A plugin probe under a timeout. Its timer holds the process open on purpose: a probe that never
+ * settles becomes an error result in the report, not a process that quietly runs out of work.
+ */
+function boundedProbe(p: ProbeDefinition, ms: number): ProbeDefinition {
+  return {
+    ...p,
+    run: (subject, ctx) =>
+      new Promise((resolvePromise, reject) => {
+        const timer = setTimeout(() => resolvePromise({ probeError: `plugin probe ${p.id} gave no answer within ${ms / 1000} s` } satisfies ProbeFailure), ms);
+        Promise.resolve()
+          .then(() => p.run(subject, ctx))
+          .then(resolvePromise, reject)
+          .finally(() => clearTimeout(timer));
+      }),
+  };
+}
+
+export async function loadPlugins(
+  paths: string[],
+  builtin: { checks: CheckDefinition[]; probes: ProbeDefinition[] },
+  options: PluginOptions = {},
+): Promise<{ checks: CheckDefinition[]; probes: ProbeDefinition[] }> {
   const checks = [...builtin.checks];
   const probes = [...builtin.probes];
+  const importMs = options.importTimeoutMs ?? PLUGIN_IMPORT_TIMEOUT_MS;
   for (const path of paths) {
     let mod: Record<string, unknown>;
     try {
-      mod = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
+      mod = await importWithin(pathToFileURL(resolve(path)).href, importMs);
     } catch (err) {
+      if (err instanceof PluginTimeout) throw new UsageError([{ file: path, message: `cannot load plugin: it did not finish loading within ${importMs / 1000} s (a top-level await that does not settle?)` }]);
       const e = err as NodeJS.ErrnoException;
       const why = e.code === 'ERR_MODULE_NOT_FOUND' ? 'no such file (or it imports a module that is missing)' : `${e.name}: ${e.message.split('\n')[0]}`;
       throw new UsageError([{ file: path, message: `cannot load plugin: ${why}` }]);
@@ -30,7 +79,7 @@ export async function loadPlugins(paths: string[], builtin: { checks: CheckDefin
       if (!p || typeof p.id !== 'string' || typeof p.run !== 'function' || typeof p.key !== 'function' || !SCOPES.includes(p.scope)) {
         problems.push({ file: path, path: `probes[${i}]`, message: 'a probe needs id, scope, key(subject) and run(subject, ctx)' });
       } else if (probes.some((q) => q.id === p.id)) problems.push({ file: path, path: `probes[${i}].id`, message: `probe id "${p.id}" is already taken` });
-      else probes.push(p);
+      else probes.push(boundedProbe(p, options.probeTimeoutMs ?? PLUGIN_PROBE_TIMEOUT_MS));
     }
     for (const [i, c] of (exported.checks as CheckDefinition[]).entries()) {
       const at = `checks[${i}]${c && typeof c.id === 'string' ? ` (${c.id})` : ''}`;

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadPlugins } from '../src/plugins.js';
 import { builtinChecks } from '../src/registry.js';
 import { runPlan, DEFAULT_TIMEOUTS } from '../src/runner/run.js';
@@ -43,5 +46,28 @@ describe('plugins', () => {
     const r = await runCli(['checks', '--plugin', 'fixtures/plugins/nope.mjs']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('relaycheck: fixtures/plugins/nope.mjs: cannot load plugin: no such file (or it imports a module that is missing)\n');
+  });
+});
+
+describe('plugin time limits', () => {
+  const write = (body: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-plugin-'));
+    const file = join(dir, 'plugin.mjs');
+    writeFileSync(file, body);
+    return file;
+  };
+  const slowCheck = `{ id: 'slow.check', title: 'Slow', severity: 'low', scope: 'plan', remediation: 'none', requires: ['slow'], evaluate: () => ({ status: 'pass', message: 'ok' }) }`;
+
+  it('refuses a plugin that does not finish loading in time, naming the file (exit 2)', async () => {
+    const file = write(`await new Promise((r) => setTimeout(r, 10_000));\nexport default { checks: [${slowCheck}] };`);
+    await expect(loadPlugins([file], { checks: builtinChecks, probes: [] }, { importTimeoutMs: 200 })).rejects.toThrow(/plugin\.mjs: cannot load plugin: it did not finish loading within 0\.2 s/);
+  });
+
+  it('turns a plugin probe that gives no answer in time into an error result, not a hung run', async () => {
+    const file = write(`export default { probes: [{ id: 'slow', scope: 'plan', key: () => 'plan', run: () => new Promise(() => {}) }], checks: [${slowCheck}] };`);
+    const registry = await loadPlugins([file], { checks: builtinChecks, probes: [] }, { probeTimeoutMs: 150 });
+    const plan = planFromYaml('version: 1\ndomain: contoso.com\nconnectors:\n  - {name: out, direction: from-office365, smartHosts: [mail.contoso.com], tls: {mode: any}}\n');
+    const report = await runPlan(plan, registry, { send: false, timeouts: DEFAULT_TIMEOUTS, concurrency: 2, only: ['slow'] });
+    expect(report.results.map((r) => [r.status, r.message])).toEqual([['error', 'could not decide: plugin probe slow gave no answer within 0.15 s']]);
   });
 });

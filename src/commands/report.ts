@@ -34,6 +34,8 @@ export function reportCommand(file: string, format: string[], out: string, io: I
   const written = writeReports(report, formats, out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);
   if (written.files.length) io.stderr(`Wrote ${written.files.join(', ')}\n`);
+  for (const err of written.errors) io.stderr(`relaycheck: ${err.message}\n`);
+  if (written.errors.length) return formats.includes('nagios') ? 3 : 1;
   // A saved run re-rendered for monitoring exits as the plugin would have (0/1/2/3).
   return formats.includes('nagios') ? nagiosExitCode(report) : 0;
 }

@@ -6,6 +6,7 @@ import { builtinChecks, builtinProbes } from '../registry.js';
 import { loadPlugins } from '../plugins.js';
 import { DEFAULT_TIMEOUTS, exitCodeFor, MAX_TIMER_MS, narrowPlan, runPlan, type RunOptions, type Registry } from '../runner/run.js';
 import { lockPlan } from '../runner/lock.js';
+import { onTermination, setPhase } from '../runner/lifecycle.js';
 import { checkOutput, parseFormats, prepareOutputFolder } from '../report/output.js';
 import { storePathFor } from '../store/db.js';
 import { closeSharedSendLog, SHARED_STORE_PATH } from '../store/send-log.js';
@@ -80,7 +81,9 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
   checkOutput(formats, args.out);
   if (!Number.isInteger(args.concurrency) || args.concurrency < 1) throw new UsageError([{ path: '--concurrency', message: 'must be a whole number of at least 1' }]);
   const timeouts = timeoutsFrom(args);
+  setPhase('loading plugins');
   const registry = await loadPlugins(args.plugin ?? [], { checks: builtinChecks, probes: builtinProbes });
+  setPhase('reading the plan');
   const candidate = args.candidateCert ? readCandidateFlag(args.candidateCert) : undefined;
   const plan = withCandidate(narrowPlan(loadPlan(args.config, { resolve: args.resolve }), args.connector), candidate);
   prepareOutputFolder(formats, args.out);
@@ -94,13 +97,26 @@ export async function runAndReport(args: RunArgs, io: Io): Promise<RunOutcome> {
 }
 
 async function runLocked(args: RunArgs, io: Io, formats: string[], timeouts: Timeouts, registry: Registry, plan: Plan): Promise<RunOutcome> {
+  // Ctrl-C, SIGTERM (systemd stopping the unit, `timeout`) and SIGHUP end the run alike: the
+  // probes stop, the partial report is written, the store is closed (no -wal/-shm left), exit 1.
   const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(130);
-    io.stderr('\nInterrupted: finishing with a partial report (Ctrl-C again to quit at once).\n');
+  const offTermination = onTermination((signal) => {
+    io.stderr(signal === 'SIGINT' ? '\nInterrupted: finishing with a partial report (Ctrl-C again to quit at once).\n' : `\nrelaycheck: ${signal} received: finishing with a partial report (${signal} again to quit at once).\n`);
     interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
+  });
+  try {
+    return await runInterruptibly(args, io, { formats, registry, plan, timeouts, interrupt });
+  } finally {
+    offTermination();
+  }
+}
+
+async function runInterruptibly(
+  args: RunArgs,
+  io: Io,
+  { formats, registry, plan, timeouts, interrupt }: { formats: string[]; registry: Registry; plan: Plan; timeouts: Timeouts; interrupt: AbortController },
+): Promise<RunOutcome> {
+  setPhase('probing');
   const progress = io.stderrIsTty
     ? (done: number, total: number, label: string) => io.stderr(`\r\u001b[K[${done}/${total}] ${label.slice(0, 60)}`)
     : undefined;
@@ -122,17 +138,22 @@ async function runLocked(args: RunArgs, io: Io, formats: string[], timeouts: Tim
     report = await runPlan(plan, registry, options);
   } finally {
     closeSharedSendLog(options.shared!);
-    process.off('SIGINT', onSigint);
     if (progress) io.stderr('\r\u001b[K');
   }
+  setPhase('writing the reports');
   // Loaded after the probes: the store, the history and the renderers are not needed to start
   // probing, and start-up time counts for every cron run.
-  const [{ afterRunHooks }, { writeReports }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/write.js'), import('../report/nagios.js')]);
-  report = await afterRunHooks(report, plan, args.out, io.stderr);
-  const written = writeReports(report, formats, args.out, { color: io.color, width: io.width, verbose: args.verbose }, { latest: true });
+  const [{ recordAndWrite }, { nagiosExitCode }] = await Promise.all([import('../runner/hooks.js'), import('../report/nagios.js')]);
+  // The reports are written before the store commits: a store that fills the disk cannot cost the report.
+  const finished = recordAndWrite(report, plan, formats, args.out, { color: io.color, width: io.width, verbose: args.verbose }, io.stderr, { latest: true });
+  report = finished.report;
+  const written = finished.written;
   if (written.stdout) io.stdout(written.stdout);
+  for (const err of written.errors) io.stderr(`relaycheck: ${err.message}\n`);
   // --format nagios: exit as a monitoring plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
-  const code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);
+  let code = formats.includes('nagios') ? nagiosExitCode(report) : exitCodeFor(report, args.failOn);
+  // A report that could not be written is a failed run, whatever it found.
+  if (written.errors.length && code === 0) code = formats.includes('nagios') ? 3 : 1;
   if (written.files.length && (io.stderrIsTty || io.stdoutIsTty)) io.stderr(`Reports: ${written.files.join(', ')}\n`);
   // Cron stays quiet on success; on failure say so in one line even when no console was asked for.
   if (code !== 0 && !formats.includes('console') && !formats.includes('nagios') && args.out !== '-') {

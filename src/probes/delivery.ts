@@ -12,6 +12,9 @@ import type { DeliveryProbeData, DeliveryResult, SendProbeData } from '../eviden
 import type { ProbeContext, ProbeDefinition, Validation } from '../types.js';
 
 export const DELIVERY_PROBE_ID = 'delivery';
+/** Most bytes read from the IMAP server in one probe (a few searches need a few KB). */
+const MAX_IMAP_BYTES = 8 << 20;
+const WATCHDOG_MS = 100;
 const FIRST_POLL_MS = 250;
 const MAX_POLL_MS = 5000;
 
@@ -69,6 +72,21 @@ async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Ma
   };
   const onAbort = () => client.close();
   ctx.signal.addEventListener('abort', onAbort, { once: true });
+  // imapflow's socket timeout restarts with every byte, and it keeps a reply line or literal in
+  // memory until it ends: a server that drips, or streams an endless line or literal, is stopped
+  // by this watchdog (bytes read, and time for the whole exchange).
+  let stopped: string | undefined;
+  const hardMs = ctx.timeouts.connectMs + ctx.timeouts.greetingMs + imap.timeoutMs + 4 * ctx.timeouts.commandMs;
+  const started = Date.now();
+  const watchdog = setInterval(() => {
+    const read = (client as unknown as { socket?: { bytesRead?: number } }).socket?.bytesRead ?? 0;
+    if (read > MAX_IMAP_BYTES) stopped = `the server sent more than ${MAX_IMAP_BYTES >> 20} MiB; stopped reading`;
+    else if (Date.now() - started > hardMs) stopped = `no complete IMAP exchange within ${Math.round(hardMs / 1000)} s`;
+    if (stopped) {
+      clearInterval(watchdog);
+      client.close();
+    }
+  }, WATCHDOG_MS);
   try {
     await client.connect();
     await client.mailboxOpen(imap.mailbox, { readOnly: true });
@@ -97,8 +115,9 @@ async function pollMailbox(imap: Imap, pending: DeliveryResult[], acceptedAt: Ma
       if (r.status === 'timeout') r.message = ctx.signal.aborted ? 'the run ended before the message arrived' : `not in ${imap.username}'s ${imap.mailbox} after ${Math.round(imap.timeoutMs / 1000)} s (${r.polls} searches)`;
     }
   } catch (err) {
-    fail(ctx.signal.aborted ? 'the run ended before the mailbox could be searched' : `IMAP ${imap.host}:${imap.port}: ${imapErrorText(err)}`);
+    fail(ctx.signal.aborted ? 'the run ended before the mailbox could be searched' : `IMAP ${imap.host}:${imap.port}: ${stopped ?? imapErrorText(err)}`);
   } finally {
+    clearInterval(watchdog);
     ctx.signal.removeEventListener('abort', onAbort);
     await client.logout().catch(() => client.close());
   }

@@ -4,10 +4,10 @@
 // same millisecond) takes the next free name, never another run's file. A stable
 // `…-latest.<ext>` copy per plan serves ticket automation.
 //
-// Every write goes through writeReportFile (one function, so a safer writer can replace it).
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { createExclusive, writeFileAtomic } from '../fs/write.js';
 
 /** "relaycheck-<plan name>-<6 hex>": what every report of one plan starts with. */
 export function planStem(planFile: string, cwd = process.cwd()): string {
@@ -28,31 +28,11 @@ export interface ReportFile {
   text: string;
 }
 
-/**
- * Writes a file: `exclusive` creates it and fails with EEXIST when it exists (never follows a
- * link), `replace` swaps it in whole through a temporary file and a rename.
- */
+/** Writes a file: `exclusive` creates it and fails with EEXIST when it exists (never follows a
+ *  link), `replace` swaps it in whole through a temporary file and a rename (src/fs/write.ts). */
 export function writeReportFile(file: string, text: string, mode: 'exclusive' | 'replace'): void {
-  if (mode === 'exclusive') {
-    const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0), 0o644);
-    try {
-      writeSync(fd, text);
-    } catch (err) {
-      closeSync(fd);
-      rmSync(file, { force: true });
-      throw err;
-    }
-    closeSync(fd);
-    return;
-  }
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeReportFile(tmp, text, 'exclusive');
-    renameSync(tmp, file);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  if (mode === 'exclusive') createExclusive(file, text);
+  else writeFileAtomic(file, text);
 }
 
 /**

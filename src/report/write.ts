@@ -4,7 +4,7 @@
 // atomically, through temporary files of our own (never through a link planted in --out).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../fs/write.js';
+import { WriteFileError, writeFileAtomic } from '../fs/write.js';
 import { formatByName, type RenderContext } from './formats.js';
 import { checkOutput } from './output.js';
 import { writeReportSet, type ReportFile } from './names.js';
@@ -21,16 +21,28 @@ export const writeAtomic = writeFileAtomic;
 export interface WriteResult {
   files: string[];
   stdout: string;
+  /** report files that could not be written (disk full, permissions): each error names its file */
+  errors: WriteFileError[];
 }
 
 export function writeReports(report: RunReport, formats: string[], out: string, ctx: RenderContext, options: { latest?: boolean } = {}): WriteResult {
   checkOutput(formats, out);
   if (out === '-') {
-    return { files: [], stdout: formatByName(formats[0])!.render(report, ctx) };
+    return { files: [], stdout: formatByName(formats[0])!.render(report, ctx), errors: [] };
   }
   let stdout = '';
   const files: string[] = [];
   const set: ReportFile[] = [];
+  const errors: WriteFileError[] = [];
+  // One file that cannot be written (a full disk) does not keep the others from being tried.
+  const attempt = (write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      if (!(err instanceof WriteFileError)) throw err;
+      errors.push(err);
+    }
+  };
   for (const name of formats) {
     const format = formatByName(name)!;
     if (format.stdout) {
@@ -40,13 +52,15 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
     mkdirSync(out, { recursive: true });
     if (format.fileName) {
       const file = join(out, format.fileName(report.plan.domain));
-      writeAtomic(file, format.render(report, { ...ctx, color: false }));
-      files.push(file);
+      attempt(() => {
+        writeFileAtomic(file, format.render(report, { ...ctx, color: false }));
+        files.push(file);
+      });
     } else {
       set.push({ extension: format.extension, text: format.render(report, { ...ctx, color: false }) });
     }
   }
   // relaycheck-<plan>-<hash>-<stamp>.<ext>, created exclusively, and the plan's -latest copies (names.ts)
-  files.unshift(...writeReportSet(out, String(report.plan?.file ?? 'plan'), String(report.startedAt), set, options));
-  return { files, stdout };
+  attempt(() => files.unshift(...writeReportSet(out, String(report.plan?.file ?? 'plan'), String(report.startedAt), set, options)));
+  return { files, stdout, errors };
 }

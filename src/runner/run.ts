@@ -143,8 +143,9 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
 
   // Run the probes: bounded concurrency, dependencies first, one deadline for everything.
   const deadline = new AbortController();
+  // The deadline timer holds the process open (it is cleared when the run ends): a probe that
+  // never settles and holds nothing open still ends in a report, not in an empty event loop.
   const timer = setTimeout(() => deadline.abort(new Error('deadline')), Math.min(options.timeouts.deadlineMs, MAX_TIMER_MS));
-  timer.unref();
   const signal = options.signal ? AbortSignal.any([deadline.signal, options.signal]) : deadline.signal;
   const shared = options.shared ?? new Map<string, unknown>();
   const runToken = randomBytes(6).toString('hex');
@@ -158,7 +159,7 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
   // they have (a session's transcript up to where it hung is the most useful part of a partial
   // report). A probe that does not return within the grace period is given up on.
   const aborted = new Promise<ProbeFailure>((resolve) => {
-    const onAbort = () => setTimeout(() => resolve({ probeError: abortText(options) }), ABORT_GRACE_MS).unref();
+    const onAbort = () => setTimeout(() => resolve({ probeError: abortText(options) }), ABORT_GRACE_MS);
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
   });
@@ -207,6 +208,10 @@ export async function runPlan(plan: Plan, registry: Registry, options: RunOption
     let findings: Finding[];
     try {
       const out = job.check.evaluate({ subject: job.subject, plan, probes, now: startedAt, options: { send: options.send } });
+      if (out && typeof (out as unknown as PromiseLike<unknown>).then === 'function') {
+        Promise.resolve(out).catch(() => undefined); // its rejection must not end the process
+        throw new Error('returned a Promise: evaluate must be synchronous (do I/O in a probe)');
+      }
       findings = Array.isArray(out) ? out : [out];
       for (const f of findings) {
         if (!f || !(f.status in STATUS_RANK) || typeof f.message !== 'string') throw new Error(`returned an invalid finding ${JSON.stringify(f)}`);

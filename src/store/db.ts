@@ -2,7 +2,7 @@
 // (drift). Opening it checks the schema version, and every SQLite error becomes a StoreError that
 // says what to do (a corrupt or locked store is a clear error, never overwritten); every module
 // adds its tables through `migrations`.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
@@ -89,14 +89,29 @@ function nativeBinding(): string | null {
   return addonPath;
 }
 
+/**
+ * SQLite creates -wal, -shm and -journal beside the store with O_CREAT and follows a link planted
+ * under those names (in a report folder others can write to, a root run would write where the
+ * link points): such a link is refused, never followed.
+ */
+function refuseLinkedSiblings(file: string): void {
+  for (const sibling of [`${file}-wal`, `${file}-shm`, `${file}-journal`]) {
+    if (lstatSync(sibling, { throwIfNoEntry: false })?.isSymbolicLink()) {
+      throw new StoreError(file, `${sibling} is a symbolic link; relaycheck does not write through it — remove it`);
+    }
+  }
+}
+
 export function openStore(file: string): Db {
   let db: Db;
   try {
     mkdirSync(dirname(file), { recursive: true });
+    refuseLinkedSiblings(file);
     // The addon (native code) loads here, on first use: runs that never open the store skip it.
     const addon = nativeBinding();
     db = new Database(file, { timeout: 5000, ...(addon ? { nativeBinding: addon } : {}) });
   } catch (err) {
+    if (err instanceof StoreError) throw err;
     throw new StoreError(file, `cannot open: ${(err as Error).message}`);
   }
   try {

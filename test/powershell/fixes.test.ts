@@ -69,6 +69,20 @@ describe('the fix script', () => {
     expect(script).toContain('# fail tls.certificate-name (mail.contoso.com:25): Server said: Remove-Mailbox -Identity * -Confirm:$false');
   });
 
+  it('never lets bidi overrides or other invisible characters from a certificate subject reach the script raw', () => {
+    const subject = 'CN=mail.contoso.com\u202Emoc.liam\u202C\u2066\u200B\uFEFF';
+    const run = report([
+      result({ check: 'tls.certificate-name', status: 'fail', connector: OUT, endpoint: 'mail.contoso.com:25', message: `names ${subject}`, powershell: `Set-OutboundConnector -Identity '${OUT}' -TlsDomain '${subject}'` }),
+      result({ check: 'tls.certificate-trust', status: 'fail', connector: OUT, endpoint: 'mail.contoso.com:25', message: `untrusted ${subject}` }),
+    ]);
+    const text = fixScript(run, { runFile: 'run.json' });
+    expect(text).not.toMatch(/[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/);
+    expect(text).toContain('names CN=mail.contoso.com<U+202E>moc.liam<U+202C><U+2066><U+200B><U+FEFF>');
+    expect(text).toContain("-TlsDomain ('CN=mail.contoso.com' + [char]0x202E + 'moc.liam' + [char]0x202C + [char]0x2066 + [char]0x200B + [char]0xFEFF)");
+    // and the quoted value still reads back as the server's exact text
+    expect(parsePowerShell(text).find((c) => c.cmdlet === 'Set-OutboundConnector')?.params.TlsDomain).toBe(subject);
+  });
+
   it('points out two fixes that set the same parameter differently', () => {
     expect(script).toContain("# CHOOSE: -TlsSettings is set to 'DomainValidation' and to 'CertificateValidation' below: run only the one you want.");
   });

@@ -71,6 +71,8 @@ interface Failure {
   server: string;
   kind: 'timeout' | 'unreachable' | 'error' | 'SERVFAIL' | 'REFUSED' | 'FORMERR' | 'NOTIMP' | 'OTHER';
   message: string;
+  /** packets that came but did not answer: undecodable (a compression pointer loop), another id or question */
+  ignored?: number;
 }
 
 export function createResolver(options: ResolverOptions): Resolver {
@@ -106,6 +108,8 @@ export function createResolver(options: ResolverOptions): Resolver {
     if (r.ok && r.response.flag_tc) {
       stats.packets++;
       r = await tcpExchange(server, { ...q, id: randomInt(0x10000) }, timeoutMs, signal);
+      // TCP has no size limit to truncate for: a TC answer there is broken, not "no records".
+      if (r.ok && r.response.flag_tc) return { ok: false, kind: 'error', message: 'the answer is truncated over TCP too (TC set), so it cannot be read', ignored: r.ignored };
     }
     if (r.ok && r.response.rcode === 'FORMERR') {
       // an old server that does not speak EDNS0 (RFC 6891 §7): ask again without OPT
@@ -128,7 +132,7 @@ export function createResolver(options: ResolverOptions): Resolver {
         const r = await exchange(server, name, type);
         if (!r.ok) {
           if (r.kind === 'aborted') return failed(name, type, 'error', 'the run was aborted before an answer came', label, tries, t0);
-          failures.push({ server: label, kind: r.kind, message: r.message });
+          failures.push({ server: label, kind: r.kind, message: r.message, ignored: r.ignored });
           continue;
         }
         const rcode = r.response.rcode ?? 'NOERROR';
@@ -147,7 +151,8 @@ export function createResolver(options: ResolverOptions): Resolver {
     const of = (...kinds: Failure['kind'][]) => failures.filter((f) => kinds.includes(f.kind));
     const serversOf = (list: Failure[]) => [...new Set(list.map((f) => f.server))].join(', ');
     const lastServer = (list: Failure[]) => list[list.length - 1]?.server;
-    const triesText = `${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms`;
+    const ignored = failures.reduce((n, f) => n + (f.ignored ?? 0), 0);
+    const triesText = `${tries} ${tries === 1 ? 'try' : 'tries'} of ${timeoutMs} ms${ignored ? `; ${ignored} malformed or foreign packets ignored` : ''}`;
     if (of('SERVFAIL').length) return failed(name, type, 'servfail', `SERVFAIL from ${serversOf(of('SERVFAIL'))}`, lastServer(of('SERVFAIL')), tries, t0, 'SERVFAIL');
     if (of('REFUSED').length) return failed(name, type, 'refused', `REFUSED by ${serversOf(of('REFUSED'))}`, lastServer(of('REFUSED')), tries, t0, 'REFUSED');
     if (failures.length && of('unreachable').length === failures.length) {

@@ -152,6 +152,7 @@ export function tcpExchange(server: HostPort, q: Question, timeoutMs: number, si
     () => socket?.destroy(),
     (w) => {
       let buf = Buffer.alloc(0);
+      let total = 0;
       socket = connect({ host: server.host, port: server.port });
       socket.on('error', (err: NodeJS.ErrnoException) => settleError(w, err));
       socket.on('connect', () => {
@@ -162,7 +163,9 @@ export function tcpExchange(server: HostPort, q: Question, timeoutMs: number, si
       });
       socket.on('data', (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
-        if (buf.length > MAX_TCP_BYTES * 4) {
+        // Counted over the whole connection: a stream of frames that never answer is bounded too.
+        total += chunk.length;
+        if (total > MAX_TCP_BYTES * 4) {
           w.settle({ ok: false, kind: 'error', message: 'the server sent more data than any DNS message holds', ignored: w.ignored });
           return;
         }

@@ -137,11 +137,11 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('run', { type: 'string', describe: 'A relaycheck-*.json report' })
           .option('format', { type: 'string', array: true, default: ['console'], describe: `One or more of ${FORMAT_NAMES.join(', ')}` })
-          .option('out', { coerce: lastValue, type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' })
+          .option('out', { coerce: lastValue, type: 'string', describe: 'Folder for the files, or - for stdout (one format); default: reports/ on a terminal, stdout when piped' })
           .example('$0 report reports/relaycheck-20261127T020000Z.json --format html > ticket.html', 'An HTML copy for the change ticket'),
       async (a) => {
         const { reportCommand } = await import('./commands/report.js');
-        exitCode = reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string, io);
+        exitCode = reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string | undefined, io);
       },
     )
     .command(

@@ -46,6 +46,19 @@ export function problemsOf(report: Pick<RunReport, 'results'>): (IndexedResult &
     .sort((a, b) => PROBLEM_ORDER.indexOf(a.status) - PROBLEM_ORDER.indexOf(b.status) || a.index - b.index);
 }
 
+/** Results not tested because a check they need failed (evidence.rootCause), by root cause check id. */
+export function knockOnsOf(report: Pick<RunReport, 'results'>): { total: number; byCause: Map<string, number> } {
+  const byCause = new Map<string, number>();
+  let total = 0;
+  for (const r of report.results) {
+    const cause = statusOf(r.status) === 'skipped' ? evidenceString(r, 'rootCause') : undefined;
+    if (!cause) continue;
+    total++;
+    byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
+  }
+  return { total, byCause };
+}
+
 export function domainSectionTitle(report: RunReport): string {
   return `Domain and plan: ${String(report.plan?.domain ?? '')}`;
 }

@@ -106,8 +106,11 @@ export function openStore(file: string): Db {
     db.pragma('journal_mode = WAL');
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > migrations.length) throw new StoreError(file, `was written by a newer relaycheck (schema ${version}); upgrade relaycheck`);
+    // Read the version again inside the write transaction: another run (a second plan writing
+    // to the same folder) may have migrated the store between the read above and this lock.
     const migrate = db.transaction(() => {
-      for (let v = version; v < migrations.length; v++) db.exec(migrations[v]);
+      const now = db.pragma('user_version', { simple: true }) as number;
+      for (let v = now; v < migrations.length; v++) db.exec(migrations[v]);
       db.pragma(`user_version = ${migrations.length}`);
     });
     if (version < migrations.length) migrate.immediate();

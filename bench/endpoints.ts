@@ -149,6 +149,22 @@ function shell(script: string): Sample {
   return { wallMs, ...(m ? { rssMB: Number(m[1]) / 1024 } : {}) };
 }
 
+/** Median time to render the console for a run's saved JSON report (the -latest copy in `out`). */
+async function consoleRenderMs(out: string): Promise<number> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const file = readdirSync(out).find((f) => f.endsWith('-latest.json'));
+  if (!file) return NaN;
+  const report = JSON.parse(readFileSync(join(out, file), 'utf8'));
+  const { renderConsole } = await import('../src/report/console.js');
+  const times: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const t = performance.now();
+    renderConsole(report, { color: false, width: 100 });
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function row(cells: (string | number | undefined)[], widths: number[]): string {
@@ -174,7 +190,7 @@ export async function main(argv: string[] = []): Promise<void> {
   const widths = [50, 9, 9, 11];
   const lines: string[] = [];
   const print = (cells: (string | number | undefined)[]) => lines.push(row(cells, widths));
-  const cliArgs = (plan: string, out: string, extra: string[] = []) => [CLI, 'run', '-c', plan, '--only', 'smtp,tls', '--no-send', '--format', 'json', '--out', join(dir, out), ...extra];
+  const cliArgs = (plan: string, out: string, extra: string[] = [], format = 'json') => [CLI, 'run', '-c', plan, '--only', 'smtp,tls', '--no-send', '--format', format, '--out', join(dir, out), ...extra];
 
   console.log(`Endpoints benchmark: \`relaycheck run --only smtp,tls\` against loopback STARTTLS servers in a child process; medians of ${runs} runs`);
   const maxN = Math.max(...sizes);
@@ -193,11 +209,16 @@ export async function main(argv: string[] = []): Promise<void> {
       // Bare Node and relaycheck alternate, so that both see the same machine load.
       const bare: number[] = [];
       const rc: number[] = [];
+      // The default formats (console on stdout, piped: 100 columns, and json) beside json alone.
+      const withConsole: number[] = [];
+      const defaultArgs = cliArgs(plan, `out${n}`, [], 'console,json');
       const reps = n >= 100 ? Math.max(3, Math.ceil(runs / 2)) : runs;
       for (let i = 0; i < reps; i++) {
         if (n === 1) bare.push((await timed(['-e', '0'], env)).wallMs);
         rc.push((await timed(args, env)).wallMs);
+        withConsole.push((await timed(defaultArgs, env)).wallMs);
       }
+      summary[`default${n}`] = median(withConsole);
       if (n === 1) {
         summary.bare = median(bare);
         print(['node -e 0', '–', fmt(summary.bare), fmt(peakRss(['-e', '0'], env), 1)]);
@@ -214,7 +235,10 @@ export async function main(argv: string[] = []): Promise<void> {
       }
       summary[`relaycheck${n}`] = median(rc);
       summary[`rss${n}`] = peakRss(args, env) ?? NaN;
-      print(['relaycheck run', n, fmt(summary[`relaycheck${n}`]), fmt(summary[`rss${n}`], 1)]);
+      print(['relaycheck run --format json', n, fmt(summary[`relaycheck${n}`]), fmt(summary[`rss${n}`], 1)]);
+      print(['relaycheck run (default formats: console,json)', n, fmt(summary[`default${n}`]), '–']);
+      summary[`render${n}`] = await consoleRenderMs(join(dir, `out${n}`));
+      print(['  console rendering alone (in process)', n, fmt(summary[`render${n}`], 1), '–']);
       if (hasFinger) {
         const script = ports.map((p) => `posttls-finger -c -l may "[127.0.0.1]:${p}" >/dev/null 2>&1`).join('\n');
         const pf: Sample[] = [];
@@ -243,6 +267,10 @@ export async function main(argv: string[] = []): Promise<void> {
   if (summary.relaycheck1 !== undefined) {
     console.log(`one endpoint: relaycheck run ${(summary.relaycheck1 / summary.bare).toFixed(2)}× bare node start-up (target ≤ 1.6×), ${fmt(summary.relaycheck1 - summary.bare)} ms more`);
     if (summary.bareWithoutExtraCa !== undefined) console.log(`  NODE_EXTRA_CA_CERTS=${process.env.NODE_EXTRA_CA_CERTS} is set: every Node start reads it (bare node -e 0 takes ${fmt(summary.bareWithoutExtraCa)} ms without it)`);
+  }
+  for (const n of sizes) {
+    if (summary[`default${n}`] === undefined) continue;
+    console.log(`${n} endpoint${n === 1 ? '' : 's'}: default formats ${fmt(summary[`default${n}`])} ms vs --format json ${fmt(summary[`relaycheck${n}`])} ms = ${(summary[`default${n}`] / summary[`relaycheck${n}`]).toFixed(2)}× (+${fmt(summary[`default${n}`] - summary[`relaycheck${n}`])} ms; targets: ≤ 1.3× at 100, ≤ +20 ms at 1); console rendering ${fmt(summary[`render${n}`], 1)} ms (target ≤ 50 at 100)`);
   }
   for (const n of sizes.filter((x) => x >= 50)) {
     if (summary[`finger${n}`]) console.log(`${n} endpoints: posttls-finger loop / relaycheck = ${(summary[`finger${n}`] / summary[`relaycheck${n}`]).toFixed(1)}× (target ≥ 5× at 100–200); peak RSS ${fmt(summary[`rss${n}`], 1)} MB (target < 150 at 200)`);

@@ -175,12 +175,12 @@ export const COMMANDS: CommandSpec[] = [
     describe: 'Re-render a saved JSON run in another format',
     options: [
       { name: 'format', type: 'string', list: true, default: ['console'], describe: `One or more of ${FORMAT_NAMES.join(', ')}` },
-      { name: 'out', type: 'string', default: '-', describe: 'Folder for the files, or - for stdout (one format)' },
+      { name: 'out', type: 'string', describe: 'Folder for the files, or - for stdout (one format); default: reports/ on a terminal, stdout when piped' },
     ],
     examples: [['$0 report reports/relaycheck-20261127T020000Z.json --format html > ticket.html', 'An HTML copy for the change ticket']],
     async run(a, io) {
       const { reportCommand } = await import('../commands/report.js');
-      return reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string, io);
+      return reportCommand(a.run as string, asList(a.format) ?? ['console'], a.out as string | undefined, io);
     },
   },
   {

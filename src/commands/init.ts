@@ -5,7 +5,24 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors.js';
+import { pathToFileURL } from 'node:url';
 import { PLAN_TEMPLATE } from '../plan/template.js';
+import { schemaFile } from '../plan/schema.js';
+
+/**
+ * The template with a schema reference that resolves wherever relaycheck is installed (a global
+ * install has no node_modules beside the plan): the absolute file URL of the schema this copy
+ * ships, or no reference when it cannot be found.
+ */
+export function planText(): string {
+  let ref: string | undefined;
+  try {
+    ref = pathToFileURL(schemaFile()).href;
+  } catch {
+    ref = undefined;
+  }
+  return PLAN_TEMPLATE.replace(/^# yaml-language-server: \$schema=.*\n/m, ref ? `# yaml-language-server: $schema=${ref}\n` : '');
+}
 
 export const APP_CERT = 'pki/relaycheck-app.pem';
 export const APP_KEY = 'secrets/relaycheck-app.key';
@@ -13,7 +30,7 @@ export const APP_KEY = 'secrets/relaycheck-app.key';
 export async function initCommand(file: string, force: boolean): Promise<string> {
   if (existsSync(file) && !force) throw new UsageError([{ file, message: 'already exists; use --force to overwrite it' }]);
   try {
-    writeFileSync(file, PLAN_TEMPLATE);
+    writeFileSync(file, planText());
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'its folder does not exist' : code === 'EISDIR' ? 'is a folder' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not writable' : (code ?? (err as Error).message);
@@ -27,7 +44,7 @@ export async function initCommand(file: string, force: boolean): Promise<string>
     `Wrote ${file}${made ? `, and an app certificate ${shown} with its key (RSA 2048, valid 2 years)` : ''}.`,
     `Register an app in Entra ID, upload ${shown} to it (Certificates & secrets), add the application permission SMTP.SendAsApp and grant admin consent;`,
     'register its service principal in Exchange Online and give it the mailbox (README: "Moving a device or app off Basic authentication").',
-    `Then fill in tenantId and clientId, edit the hosts, names and validation recipients, and: npx relaycheck run -c ${file} --no-send`,
+    `Then fill in tenantId and clientId, edit the hosts, names and validation recipients, and: relaycheck run -c ${file} --no-send`,
     '',
   ].join('\n');
 }

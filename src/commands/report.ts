@@ -27,9 +27,18 @@ export function readRunReport(file: string): RunReport {
   return data;
 }
 
-export function reportCommand(file: string, format: string[], out: string, io: Io): number {
+/**
+ * Where a re-render goes without --out: on a terminal into reports/ like `run` (80 KB of HTML
+ * in a terminal helps nobody), piped to stdout (`> ticket.html`) when it is one format.
+ */
+export function defaultReportOut(formats: string[], stdoutIsTty: boolean): string {
+  return !stdoutIsTty && formats.length === 1 ? '-' : 'reports';
+}
+
+export function reportCommand(file: string, format: string[], outOption: string | undefined, io: Io): number {
   const report = readRunReport(file);
   const formats = parseFormats(format);
+  const out = outOption ?? defaultReportOut(formats, io.stdoutIsTty);
   prepareOutputFolder(formats, out);
   const written = writeReports(report, formats, out, { color: io.color, width: io.width });
   if (written.stdout) io.stdout(written.stdout);

@@ -296,9 +296,7 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     };
   });
 
-  if (connectors.length === 0 && submission.length === 0) {
-    problem([], 'nothing to test: add at least one entry under connectors: or submission:');
-  }
+  // A plan with only a domain is fine: the DNS and firewall checks need nothing else.
 
   const resolve: Record<string, string> = {};
   for (const [key, addr] of Object.entries((raw.resolve ?? {}) as Record<string, string>)) {

@@ -7,11 +7,10 @@
 // Every server-provided string is stripped of control characters and ANSI escapes; colour only
 // when asked for (a TTY without NO_COLOR). Nothing is wider than the width it is given.
 //
-// Cells reach cli-table3 already wrapped to their column: its own wrapping measures every cell
-// with a regular expression per character (quadratic in the cell's length), which made the
-// console the slowest part of a run.
-import Table from 'cli-table3';
+// Cells are wrapped to their columns here and framed by box.ts (see there why not cli-table3:
+// its measuring made the console the slowest part of a run).
 import { forTerminal } from './sanitize.js';
+import { drawBox } from './box.js';
 import { breakLong, clip, DEFAULT_WIDTH, duration, MIN_WIDTH, wrap } from './wrap.js';
 
 export { breakLong, duration, terminalWidth, wrap } from './wrap.js';
@@ -113,31 +112,33 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
     const title = name ? forTerminal(name, 200) : `Domain and plan: ${forTerminal(String(report.plan?.domain ?? ''), 200)}`;
     lines.push('', `${clip(title, Math.max(20, width - 40))} — ${countText}`);
 
-    const passing = rows.filter((r) => statusOf(r.status) === 'pass');
-    const knockOns = rows.filter((r) => statusOf(r.status) === 'skipped' && rootCauseOf(r));
-    const skipped = rows.filter((r) => statusOf(r.status) === 'skipped' && !rootCauseOf(r));
-    const tableRows = options.verbose ? rows.filter((r) => !knockOns.includes(r)) : rows.filter((r) => !passing.includes(r) && !knockOns.includes(r) && !skipped.includes(r));
+    const passing: CheckResult[] = [];
+    const knockOns: CheckResult[] = [];
+    const skipped: CheckResult[] = [];
+    const tableRows: CheckResult[] = [];
+    for (const r of rows) {
+      const st = statusOf(r.status);
+      if (st === 'skipped' && rootCauseOf(r)) knockOns.push(r);
+      else if (options.verbose) tableRows.push(r);
+      else if (st === 'pass') passing.push(r);
+      else if (st === 'skipped') skipped.push(r);
+      else tableRows.push(r);
+    }
 
     if (!options.verbose && passing.length) {
       const ids = [...new Set(passing.map((r) => forTerminal(String(r.check), 60)))];
       lines.push(clip(`  ${paint('PASS', 'pass', color)} ${passing.length}: ${ids.join(', ')}`, width + (color ? 10 : 0)));
     }
     if (tableRows.length) {
-      const table = new Table({
-        colWidths: [statusCol, checkCol, messageCol],
-        wordWrap: false,
-        style: { head: [], border: color ? ['grey'] : [], 'padding-left': 1, 'padding-right': 1 },
-      });
-      for (const r of tableRows) {
+      const boxRows = tableRows.map((r) => {
         const status = statusOf(r.status);
         const where = [forTerminal(String(r.check), 80), ...(r.endpoint ? [forTerminal(String(r.endpoint), 200)] : [])];
-        const whereLines = where.flatMap((w) => breakLong(w, checkCol - 2).split('\n'));
         const message = wrap(forTerminal(String(r.message), 800), messageCol - 2);
         const n = numberOf.get(r);
         if (n !== undefined) message.push(...wrap(`→ fix ${n}: ${firstSentence(fixes[n - 1].text)}`, messageCol - 2, '  '));
-        table.push([paint(label(status), status, color), whereLines.join('\n'), message.join('\n')]);
-      }
-      lines.push(table.toString());
+        return [[paint(label(status), status, color)], where.flatMap((w) => breakLong(w, checkCol - 2).split('\n')), message];
+      });
+      lines.push(...drawBox(boxRows, [statusCol - 2, checkCol - 2, messageCol - 2], color ? (t) => `\u001b[90m${t}\u001b[39m` : undefined));
     }
     if (!options.verbose) {
       for (const r of skipped) {

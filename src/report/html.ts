@@ -14,6 +14,7 @@ import {
   fingerprint,
   placeOf,
   problemsOf,
+  knockOnsOf,
   sectionsOf,
   STATUS_LABEL,
   STATUSES,
@@ -174,7 +175,15 @@ ${items.map(
   ({ result: r, index, status }) =>
     html`<li>${badge(status)}<div><a href="#r${raw(String(index))}"><code>${r.check}</code></a> <span class="where">${placeOf(r)}</span><br>${brief(r.message)}</div></li>`,
 )}
-</ol></section>`;
+</ol>${knockOnNote(report)}</section>`;
+}
+
+/** Root causes first: what they kept from being tested is counted, not listed. */
+function knockOnNote(report: RunReport): SafeHtml {
+  const { total, byCause } = knockOnsOf(report);
+  if (!total) return html``;
+  const causes = [...byCause].map(([id, n]) => html`<code>${id}</code> (${n})`);
+  return html`<p class="muted" id="not-tested">${total} more check${total === 1 ? ' was' : 's were'} not tested because a check they need failed: ${causes.map((c, i) => html`${i ? ', ' : ''}${c}`)}.</p>`;
 }
 
 function changes(report: RunReport): SafeHtml {

@@ -7,7 +7,7 @@
 // warn → WARNING; else OK. Server text is stripped of control characters and of "|", which
 // separates performance data in both the status line and the long output.
 import { stripControl } from './sanitize.js';
-import { certDaysMin, placeOf, problemsOf, summaryOf } from './model.js';
+import { certDaysMin, knockOnsOf, placeOf, problemsOf, summaryOf } from './model.js';
 import type { RunReport } from '../types.js';
 
 export type NagiosState = 'OK' | 'WARNING' | 'CRITICAL' | 'UNKNOWN';
@@ -41,8 +41,11 @@ export function renderNagios(report: RunReport): string {
   const counted = [s.fail ? `${s.fail} fail` : '', s.error ? `${s.error} error` : '', s.warn ? `${s.warn} warn` : ''].filter(Boolean).join(', ');
   const worst = problems[0]?.result;
   const first = worst ? `: ${pluginText(`${worst.check} at ${placeOf(worst)}: ${worst.message}`, 160)}` : '';
+  // Root causes are counted; the checks they kept from being tested are counted apart.
+  const knockOns = knockOnsOf(report).total;
+  const notTested = knockOns ? ` (${knockOns} more not tested because of ${problems.length === 1 ? 'it' : 'them'})` : '';
   const text =
-    state === 'OK' ? `${s.pass} checks pass${s.skipped ? `, ${s.skipped} skipped` : ''}` : `${counted}${first}`;
+    state === 'OK' ? `${s.pass} checks pass${s.skipped ? `, ${s.skipped} skipped` : ''}` : `${counted}${notTested}${first}`;
   const perf = [
     `pass=${s.pass}`,
     `warn=${s.warn}`,
@@ -54,6 +57,7 @@ export function renderNagios(report: RunReport): string {
   const days = certDaysMin(report);
   if (days !== undefined) perf.push(`cert_days_min=${Math.floor(days)}`);
   if (report.changes) perf.push(`changes=${report.changes.length}`);
+  if (knockOns) perf.push(`not_tested=${knockOns}`);
 
   const lines = [`RELAYCHECK ${state} - ${text} | ${perf.join(' ')}`];
   const detail: string[] = [];

@@ -94,6 +94,9 @@ export function applyPrerequisites(outcomes: Outcome[], checksById: Map<string, 
       for (const p of pres) {
         const cause = (byCheck.get(p) ?? []).filter((po) => covers(po.subject, o.subject)).map(rootCauseOf).find(Boolean);
         if (!cause) continue;
+        // Behind a prerequisite that is not in the report, a check that skipped for its own
+        // reason (no TLSA record: DANE not in use) keeps saying so.
+        if (cause.hidden && o.findings.every((f) => f.status === 'skipped')) break;
         o.findings = [knockOn(cause)];
         o.cause = cause;
         break;

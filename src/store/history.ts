@@ -21,7 +21,7 @@ import {
   statusOf,
   tlsVersionOf,
   evidenceString,
-} from '../report/model.js';
+} from '../results/evidence.js';
 import type { ChangeEntry, CheckResult, Plan, RunReport, Status, Summary } from '../types.js';
 
 export interface PlanIdentity {

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { planStem } from '../../src/report/names.js';
-import { runCli } from '../helpers/cli.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli } from '../helpers/cli.js';
 import { fixturePath } from './fixtures.js';
 
 const FIVE = fixturePath('five-connectors');
@@ -20,6 +21,17 @@ describe('relaycheck report', () => {
     const junit = await runCli(['report', FIVE, '--format', 'junit']);
     expect(junit.code).toBe(0);
     expect(XMLValidator.validate(junit.stdout)).toBe(true);
+  });
+
+  it('writes into reports/ and says where when stdout is a terminal, instead of 80 KB of HTML on the screen', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaycheck-report-tty-'));
+    // script(1) gives the command a real terminal
+    const r = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} report ${JSON.stringify(FIVE)} --format html`, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.status).toBe(0);
+    const files = readdirSync(join(dir, 'reports'));
+    expect(files).toEqual([expect.stringMatching(/^relaycheck-relaycheck-[0-9a-f]{6}-20261127T020000\.000Z\.html$/)]);
+    expect(r.stdout).toContain(`Wrote reports/${files[0]}`);
+    expect(r.stdout).not.toContain('<!doctype html>');
   });
 
   it('re-renders as a plugin status line and exits with the plugin state', async () => {

@@ -44,14 +44,14 @@ describe('one run of a plan at a time', () => {
     servers.push(server);
     const file = plan(dir, 'relaycheck.yaml', server.port);
     const args = ['run', '-c', file, '--no-send', '--only', 'smtp.connect', '--resolve', `mail.contoso.test:${server.port}:127.0.0.1`, '--format', 'json', '--out', 'out'];
-    const first = runCli([...args, '--timeout', '2500'], { cwd: dir });
+    const first = runCli([...args, '--timeout', '10000'], { cwd: dir, timeoutMs: 120_000 });
     const lock = lockFileFor(join(dir, file), join(dir, 'out', 'relaycheck.sqlite'));
     await until(() => existsSync(lock) && server.connections > 0, 15_000);
 
     const second = await runCli(args, { cwd: dir });
     expect(second.code).toBe(2);
     expect(second.stderr).toMatch(/^relaycheck: relaycheck\.yaml: another run of this plan is in progress \(pid \d+, since \d{4}-/);
-    expect(second.ms).toBeLessThan(2500);
+    expect(second.ms).toBeLessThan(10_000);
     const nagios = await runCli(args.map((a) => (a === 'json' ? 'nagios' : a)), { cwd: dir });
     expect(nagios.code).toBe(3);
     expect(nagios.stdout).toMatch(/^RELAYCHECK UNKNOWN - usage or plan error: .*another run of this plan is in progress \(pid \d+/);

@@ -210,7 +210,7 @@ async function authAndSender(client: SmtpClient, account: SubmissionAccount, mec
   if (!sm.accepted) {
     const said = replyText((sm.refusedAt === 'rcpt' ? sm.rcpt : sm.mail)!);
     if (isThrottledReply(said)) markAccountRefused(ctx, account.username, { kind: 'throttled', reply: said, entry: account.name });
-    else if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name });
+    else if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name, step: sm.refusedAt });
   }
   if (!account.expectForeignSenderRejected) return;
   if (!sm.accepted) {

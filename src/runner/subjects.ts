@@ -4,7 +4,7 @@ import { formatHostPort } from '../plan/address.js';
 import type { Endpoint, HostPort, Plan, PlanEntry, Scope, Subject } from '../types.js';
 
 export function entriesOf(plan: Plan): PlanEntry[] {
-  return [...plan.connectors, ...plan.submission];
+  return [...plan.connectors, ...plan.submission, ...(plan.directSend ?? [])];
 }
 
 function endpoint(plan: Plan, hp: HostPort, role: Endpoint['role']): Endpoint {
@@ -14,6 +14,7 @@ function endpoint(plan: Plan, hp: HostPort, role: Endpoint['role']): Endpoint {
 
 export function endpointsOf(entry: PlanEntry, plan: Plan): Endpoint[] {
   if (entry.kind === 'submission') return [endpoint(plan, entry.endpoint, 'submission')];
+  if (entry.kind === 'direct-send') return [endpoint(plan, entry.endpoint, 'direct-send')];
   if (entry.direction === 'to-office365') return [endpoint(plan, entry.endpoint, 'to-office365')];
   return entry.smartHosts.map((hp) => endpoint(plan, hp, 'smart-host'));
 }

@@ -19,7 +19,7 @@ const expected: Record<string, string[]> = {
     '09-unreadable-cert.yaml:10:7: connectors[0].clientCertificate.key: cannot read secret file ./pki/missing-relay.key: no such file',
   ],
   '10-duplicate-names.yaml': ['10-duplicate-names.yaml:8:5: submission[0].name: duplicate name "relay" (also used by connectors[0]); every connector and account needs its own name'],
-  '11-nothing-to-test.yaml': ['11-nothing-to-test.yaml:1:1: nothing to test: add at least one entry under connectors: or submission:'],
+  '11-nothing-to-test.yaml': ['11-nothing-to-test.yaml:1:1: nothing to test: add at least one entry under connectors:, submission: or directSend:'],
   '12-inline-secret.yaml': ['12-inline-secret.yaml:7:5: submission[0].password: secrets are never written in the plan: use { env: NAME } or { file: path }'],
   '13-domain-mode-without-domain.yaml': ["13-domain-mode-without-domain.yaml:7:5: connectors[0].tls.domain: is required when mode is domain (the name the smart hosts' certificates must carry)"],
   '14-wrong-version.yaml': ['14-wrong-version.yaml:1:1: version: must be 1 (found 2)'],

@@ -19,10 +19,13 @@ import authLogin from '../checks/auth/login.js';
 import authSenderMatch from '../checks/auth/sender-match.js';
 import sendValidation from '../checks/send/validation.js';
 import sendDelivery from '../checks/send/delivery.js';
+import sendDirectSend from '../checks/send/direct-send.js';
+import configSendingPath from '../checks/config/sending-path.js';
 import { submissionProbe } from './probes/submission.js';
 import { sendProbe } from './probes/send.js';
 import { deliveryProbe } from './probes/delivery.js';
 import { quotaProbe } from './probes/quota.js';
+import { directSendProbe } from './probes/direct-send.js';
 import dnsMx from '../checks/dns/mx.js';
 import dnsSpf from '../checks/dns/spf.js';
 import dnsDkim from '../checks/dns/dkim.js';
@@ -39,6 +42,7 @@ export const builtinChecks: CheckDefinition[] = [
   // config: pure from the plan
   configConnectorTls,
   configSenderAccountMatch,
+  configSendingPath,
   // smtp: one session per endpoint (src/probes/smtp-session.ts)
   smtpConnect,
   smtpStarttls,
@@ -56,6 +60,7 @@ export const builtinChecks: CheckDefinition[] = [
   // send: validation mail and its delivery (src/probes/send.ts, delivery.ts)
   sendValidation,
   sendDelivery,
+  sendDirectSend,
   // limits (src/probes/quota.ts reads the send log)
   limitsQuota,
   // dns: one resolver and cache per run (src/probes/dns/), MTA-STS over HTTPS (src/probes/mta-sts.ts)
@@ -77,6 +82,7 @@ export const builtinProbes: ProbeDefinition[] = [
   sendProbe as ProbeDefinition,
   deliveryProbe as ProbeDefinition,
   quotaProbe as ProbeDefinition,
+  directSendProbe as ProbeDefinition,
   ...dnsProbes,
   mtaStsProbe as ProbeDefinition,
 ];

@@ -149,7 +149,7 @@ export interface Plan {
 
 // ─── Subjects ───────────────────────────────────────────────────────────────────────────────
 
-export type EndpointRole = 'to-office365' | 'smart-host' | 'submission' | 'direct-send';
+export type EndpointRole = 'to-office365' | 'smart-host' | 'submission';
 
 export interface Endpoint {
   /** "host:port" — the key in reports and the unit a session probe runs against */

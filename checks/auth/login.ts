@@ -5,6 +5,7 @@
 import { defineCheck } from '../../src/check-kit/define.js';
 import type { Finding } from '../../src/types.js';
 import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/exo/replies.js';
+import { serviceOf } from '../../src/exo/services.js';
 import type { SubmissionProbeData } from '../../src/evidence/sending.js';
 import { BASIC_AUTH_OFF } from '../../src/exo/facts.js';
 
@@ -48,7 +49,8 @@ export default defineCheck({
     const said = replyText(auth.reply);
     if (auth.ok) {
       const evidence = { mechanism: mech, reply: said, tls: data.tls?.protocol ?? null };
-      if (auth.basic && isExchangeOnlineHost(account.endpoint.host)) {
+      // High Volume Email keeps Basic authentication until September 2028 (config.sending-path says so).
+      if (auth.basic && isExchangeOnlineHost(account.endpoint.host) && serviceOf(account) !== 'hve') {
         return {
           status: 'warn',
           message: `authenticated as ${account.username} with ${mech} (Basic authentication) after STARTTLS (${quote(said)}); ${now.getTime() < BASIC_AUTH_OFF.getTime() ? 'Exchange Online turns Basic authentication for SMTP AUTH off by default at the end of December 2026' : 'Exchange Online has turned Basic authentication for SMTP AUTH off by default since the end of December 2026; this tenant still allows it, and may stop'}`,

@@ -9,6 +9,7 @@ import { serviceOf } from '../../src/exo/services.js';
 import { explainSubmissionReply, STEP_TEXT } from '../../src/exo/submission-replies.js';
 import { psQuote } from '../../src/powershell/quote.js';
 import type { SendAttempt, SendProbeData, SubmissionProbeData } from '../../src/evidence/sending.js';
+import type { Finding } from '../../src/types.js';
 
 const REMEDIATION = "Grant the account Send As on the sender address (Add-RecipientPermission), or set from to the account's own address.";
 
@@ -18,6 +19,26 @@ function whyNoMessage(attempt: SendAttempt | undefined, send: boolean): string {
   if (!attempt) return 'the account has no validation: recipients, so no message was sent';
   if (attempt.notSent) return `the validation message was not sent (${attempt.notSent.message.replace(/^not sent: /, '')})`;
   return `the validation message was not accepted (${attempt.error?.response ?? attempt.error?.message ?? attempt.status})`;
+}
+
+/**
+ * Azure Communication Services has no Send As: MAIL FROM must be in a domain verified on the Email
+ * resource, and ACS refuses any other at MAIL FROM — so the envelope answers it before DATA.
+ */
+function acsSender(from: string, data: SubmissionProbeData, sent: SendProbeData | undefined): Finding {
+  const sm = data.senderMatch;
+  const attempt = sent?.attempts?.[0];
+  const refusal = sm && !sm.notAttempted && !sm.accepted ? { step: sm.refusedAt ?? 'mail', reply: replyText(sm.refusedAt === 'rcpt' ? sm.rcpt : sm.mail) } : attempt?.status === 'refused' && attempt.error?.stage === 'mail' && attempt.error.response ? { step: 'mail' as const, reply: attempt.error.response } : undefined;
+  if (refusal) {
+    const why = explainSubmissionReply(refusal.reply, { service: 'acs', from, step: refusal.step });
+    return {
+      status: 'fail',
+      message: `Azure Communication Services refused MAIL FROM:<${from}> ${STEP_TEXT[refusal.step]}: ${quote(refusal.reply)}${why ? ` — ${why.meaning}` : ''}`,
+      ...(why ? { remediation: why.fix, ...(why.exchangeOnline ? { exchangeOnline: why.exchangeOnline } : {}) } : {}),
+    };
+  }
+  if (sm?.accepted) return { status: 'pass', message: `Azure Communication Services accepted MAIL FROM:<${from}> → ${quote(replyText(sm.mail))}: its domain is verified on the Email resource${attempt?.status === 'accepted' ? ', and the validation message was accepted' : ''}` };
+  return { status: 'skipped', message: `not tested live: ${!data.auth.ok ? 'authentication did not succeed (see auth.login)' : (sm?.notAttempted ?? 'the session ended before MAIL FROM')}` };
 }
 
 export default defineCheck({
@@ -42,6 +63,7 @@ export default defineCheck({
     const listed = !foreignFrom || account.sendAs.map((a) => a.toLowerCase()).includes(from);
     const service = serviceOf(account);
     const exoLike = service === 'exchange-online' || service === 'hve' || isExchangeOnlineHost(account.endpoint.host);
+    if (service === 'acs') return acsSender(account.from, data, sent);
     const grant = sendAsGrant(account.from, account.username);
     const obs: Observation[] = [];
     const refused = (where: string, reply: string, step?: Parameters<typeof explainSubmissionReply>[1]['step']) => {

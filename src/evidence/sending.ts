@@ -104,6 +104,21 @@ export interface SendAttempt {
   authMechanism?: AuthMechanism;
 }
 
+/** Data of the `direct-send` probe (src/probes/direct-send.ts), one per directSend: entry. */
+export interface DirectSendProbeData {
+  /** false for other entries */
+  applicable: boolean;
+  endpoint?: string;
+  tls?: { protocol: string | null };
+  /** STARTTLS was offered and refused (the session went on in clear text) */
+  starttlsRefused?: string;
+  /** MAIL FROM the device's sender, RCPT TO the first validation recipient, RSET */
+  envelope?: EnvelopeProbe;
+  failure?: SmtpFailure;
+  transcript: TranscriptLine[];
+  durationMs: number;
+}
+
 /** Data of the `send` probe (src/probes/send.ts): one attempt per endpoint of the entry. */
 export interface SendProbeData {
   entry: string;

@@ -31,6 +31,8 @@ export interface ExoUser {
   basicAuthDisabled?: boolean;
   /** addresses this mailbox has Send As on */
   sendAs?: string[];
+  /** a path without Send As (ACS): any sender, judged by the path's own rules */
+  anySender?: boolean;
 }
 
 export interface ExoSubmissionOptions extends MailboxOptions {
@@ -176,7 +178,7 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
       st.sendAsDenied = undefined;
       if (!session.user || !st.user) return callback(new SmtpReplyError(530, `5.7.57 Client not authenticated to send mail. ${tag}`));
       const from = address.address.toLowerCase();
-      const allowed = from === st.user.username.toLowerCase() || (st.user.sendAs ?? []).some((a) => a.toLowerCase() === from);
+      const allowed = st.user.anySender || from === st.user.username.toLowerCase() || (st.user.sendAs ?? []).some((a) => a.toLowerCase() === from);
       if (!allowed) {
         if (options.sendAsRefusal === 'mail') return callback(new SmtpReplyError(550, `5.7.60 SMTP; Client does not have permissions to send as this sender ${tag}`));
         st.sendAsDenied = address.address;

@@ -5,7 +5,18 @@
 // holds the lab to it).
 import { UsageError } from '../errors.js';
 
-export const LAB_FAULTS = ['expired-cert', 'wrong-name', 'missing-intermediate', 'self-signed', 'no-starttls', 'sender-mismatch', 'client-cert-mismatch'] as const;
+export const LAB_FAULTS = [
+  'expired-cert',
+  'wrong-name',
+  'missing-intermediate',
+  'self-signed',
+  'no-starttls',
+  'sender-mismatch',
+  'client-cert-mismatch',
+  'hve-external-recipient',
+  'acs-unverified-domain',
+  'direct-send-rejected',
+] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
 export interface FaultInfo {
@@ -38,12 +49,24 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
     expected: ['smtp.starttls', 'send.validation', 'dns.dane'],
   },
   'sender-mismatch': {
-    does: 'the tenant has not granted the submission account Send As on the sender the plan lists under sendAs',
-    expected: ['auth.sender-match'],
+    does: 'the tenant has not granted the submission account Send As on the sender the plan lists under sendAs (refused at the end of DATA, as Exchange Online does)',
+    expected: ['auth.sender-match', 'send.validation'],
   },
   'client-cert-mismatch': {
     does: 'the relay presents a client certificate for relay.other-org.test, not the inbound connector\'s TlsSenderCertificateName',
     expected: ['tls.client-certificate', 'send.validation'],
+  },
+  'hve-external-recipient': {
+    does: 'the High Volume Email account also lists partner@fabrikam.test as a validation recipient, outside the accepted domains (HVE delivers internally only)',
+    expected: ['config.sending-path', 'send.validation'],
+  },
+  'acs-unverified-domain': {
+    does: 'the Azure Communication Services account sends from fabrikam.test, a domain not verified on the Email resource',
+    expected: ['auth.sender-match'],
+  },
+  'direct-send-rejected': {
+    does: "the tenant has RejectDirectSend on and no Partner connector for the printer's Direct Send (550 5.7.68)",
+    expected: ['send.direct-send', 'send.validation'],
   },
 };
 

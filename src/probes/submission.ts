@@ -83,7 +83,7 @@ async function authenticate(client: SmtpClient, account: SubmissionAccount, mech
 }
 
 /** MAIL FROM, and RCPT TO when it was accepted, then RSET. Never DATA. */
-async function envelope(client: SmtpClient, from: string, recipient: string): Promise<EnvelopeProbe> {
+export async function envelope(client: SmtpClient, from: string, recipient: string): Promise<EnvelopeProbe> {
   const probe: EnvelopeProbe = { from, recipient, accepted: false };
   probe.mail = await client.command(`MAIL FROM:<${from}>`, 'mail');
   if (!is2xx(probe.mail)) probe.refusedAt = 'mail';
@@ -96,7 +96,7 @@ async function envelope(client: SmtpClient, from: string, recipient: string): Pr
   return probe;
 }
 
-async function greetAndEhlo(client: SmtpClient, target: { host: string; port: number; address?: string }, ehloName: string) {
+export async function greetAndEhlo(client: SmtpClient, target: { host: string; port: number; address?: string }, ehloName: string) {
   await client.connect(target);
   const greeting = await client.greeting();
   if (greeting.code !== 220) throw new SmtpError('unexpected-reply', 'greeting', `${replyText(greeting)} at connect`, { reply: greeting });
@@ -105,7 +105,7 @@ async function greetAndEhlo(client: SmtpClient, target: { host: string; port: nu
   return ehlo;
 }
 
-function failureOf(err: unknown): NonNullable<SubmissionProbeData['failure']> {
+export function failureOf(err: unknown): NonNullable<SubmissionProbeData['failure']> {
   return err instanceof SmtpError ? err.toFailure() : { kind: 'protocol-error', phase: 'connect', message: `Internal error in the AUTH probe: ${(err as Error)?.message ?? String(err)}` };
 }
 

@@ -14,7 +14,8 @@ function endpoint(plan: Plan, hp: HostPort, role: Endpoint['role']): Endpoint {
 
 export function endpointsOf(entry: PlanEntry, plan: Plan): Endpoint[] {
   if (entry.kind === 'submission') return [endpoint(plan, entry.endpoint, 'submission')];
-  if (entry.kind === 'direct-send') return [endpoint(plan, entry.endpoint, 'direct-send')];
+  // Direct Send talks to the tenant MX: the same endpoint, certificate and rules as relay to it.
+  if (entry.kind === 'direct-send') return [endpoint(plan, entry.endpoint, 'to-office365')];
   if (entry.direction === 'to-office365') return [endpoint(plan, entry.endpoint, 'to-office365')];
   return entry.smartHosts.map((hp) => endpoint(plan, hp, 'smart-host'));
 }

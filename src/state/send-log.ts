@@ -17,7 +17,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { StoreError, storeError, type Db } from '../store/db.js';
+import { nativeBinding, StoreError, storeError, type Db } from '../store/db.js';
 import { sendLogPath } from './location.js';
 import type { QuotaDecision, QuotaLimits, SendCounts } from '../evidence/sending.js';
 import type { Plan } from '../types.js';
@@ -86,7 +86,9 @@ function openLogDb(file: string): Db {
   try {
     // Owner-only: the log names accounts and recipients' counts.
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-    db = new Database(file, { timeout: 5000 });
+    // The addon's own path: the bundled CLI cannot let the `bindings` package search for it.
+    const addon = nativeBinding();
+    db = new Database(file, { timeout: 5000, ...(addon ? { nativeBinding: addon } : {}) });
   } catch (err) {
     throw new StoreError(file, `cannot open: ${(err as Error).message}`);
   }
@@ -199,7 +201,8 @@ export class SendLog {
     if (done) return 0;
     let old: Db;
     try {
-      old = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000 });
+      const addon = nativeBinding();
+      old = new Database(file, { readonly: true, fileMustExist: true, timeout: 5000, ...(addon ? { nativeBinding: addon } : {}) });
     } catch (err) {
       throw storeError(file, err);
     }

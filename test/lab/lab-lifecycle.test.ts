@@ -41,7 +41,7 @@ describe('relaycheck lab leaves', () => {
       expect(statSync(join(secretsDir, f)).mode & 0o777, f).toBe(0o600);
       return readFileSync(join(secretsDir, f), 'utf8').trim();
     });
-    expect(secrets).toHaveLength(4);
+    expect(secrets).toHaveLength(6);
     const reports = readdirSync(dir).filter((f) => /^relaycheck-.*\.(json|html)$/.test(f));
     expect(reports.map((f) => f.split('.').pop()).sort()).toEqual(['html', 'json']);
     const written = [planText, out.text(), ...reports.map((f) => readFileSync(join(dir, f), 'utf8'))];
@@ -65,7 +65,7 @@ describe('relaycheck lab stops every server', () => {
     });
     await expect(runLab(args('throws'), failing)).rejects.toThrow('the terminal went away');
     const ports = headerPorts(header);
-    expect(ports).toHaveLength(7);
+    expect(ports).toHaveLength(10);
     for (const port of ports) expect(await refused(port)).toBe(true);
   });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import connectorTls from '../../../checks/config/connector-tls.js';
 import senderAccountMatch from '../../../checks/config/sender-account-match.js';
 import quota from '../../../checks/limits/quota.js';
+import sendingPath from '../../../checks/config/sending-path.js';
 import { subjectsFor } from '../../../src/runner/subjects.js';
 import { planFromYaml } from '../../helpers/plans.js';
 import type { CheckDefinition, Finding, Plan } from '../../../src/types.js';
@@ -65,12 +66,42 @@ describe('config.sender-account-match', () => {
 describe('limits.quota', () => {
   const plan = (limits: string) => planFromYaml(`${head}${limits}submission:\n  - {name: s, endpoint: smtp.office365.com, username: a@contoso.com, password: {env: PW}, from: a@contoso.com}\n`, { PW: 'x' });
   it.each([
-    ['the seed defaults when the plan sets none', '', 'pass', 'limits 1,500/day and 30/minute (defaults)'],
+    ["Microsoft's per-mailbox figures when the plan sets none, without a messages-per-day limit", '', 'pass', 'mailbox submission: 10,000 recipients/day, 30 messages/minute, 500 recipients/message'],
     ['limits above what Exchange Online allows', 'limits: {messagesPerDay: 20000, messagesPerMinute: 60}\n', 'warn', /above Exchange Online's 10,000 recipients a day.*above Exchange Online's 30 messages a minute/],
     ['a per-minute limit above the daily one', 'limits: {messagesPerDay: 10, messagesPerMinute: 30}\n', 'fail', 'messagesPerMinute (30) is above messagesPerDay (10)'],
   ])('judges %s', (_n, limits, status, message) => {
     const [finding] = evaluateEntries(quota, plan(limits));
     expect(finding.status).toBe(status);
     expect(finding.message).toMatch(message);
+  });
+});
+
+describe('config.sending-path', () => {
+  const plan = (entries: string) => planFromYaml(`${head}${entries}`, { PW: 'x' });
+  const hve = (to: string) => `submission:\n  - {name: h, endpoint: smtp-hve.office365.com, username: notify@contoso.com, password: {env: PW}, from: notify@contoso.com, validation: {to: [${to}]}}\n`;
+  it.each([
+    ['an HVE account with internal recipients, on Basic authentication until September 2028', hve('it@contoso.com'), 'pass', /^High Volume Email \(HVE\): internal recipients only \(it@contoso\.com\), Basic authentication \(allowed for HVE until 2028-09-30, unlike mailbox submission\)/],
+    ['an HVE account with a recipient outside the accepted domains', hve('it@contoso.com, partner@tailspin.com'), 'fail', /^High Volume Email delivers to internal recipients only \(since June 2025\), and partner@tailspin\.com is outside the accepted domains \(contoso\.com, fabrikam\.com\)/],
+    ['an ACS login of the documented form', 'submission:\n  - {name: a, endpoint: smtp.azurecomm.net, username: contoso-acs.6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c.72f988bf-86f1-41af-91ab-2d7cd011db47, password: {env: PW}, from: no-reply@contoso.com}\n', 'pass', /the login has the form <resource>\.<app id>\.<tenant id>/],
+    ['an ACS login with a broken GUID', 'submission:\n  - {name: a, endpoint: smtp.azurecomm.net, username: contoso-acs.6f1d2c3b-4a5e-4f60.72f988bf-86f1-41af-91ab-2d7cd011db47, password: {env: PW}, from: no-reply@contoso.com}\n', 'fail', /is not an Azure Communication Services SMTP login/],
+    ['Direct Send to a tenant mailbox', 'directSend:\n  - {name: d, endpoint: contoso-com.mail.protection.outlook.com, validation: {from: printer@contoso.com, to: [it@contoso.com]}}\n', 'pass', /^Direct Send to it@contoso\.com: tenant mailboxes only/],
+    ['Direct Send to an external recipient', 'directSend:\n  - {name: d, endpoint: contoso-com.mail.protection.outlook.com, validation: {from: printer@contoso.com, to: [someone@tailspin.com]}}\n', 'fail', /^Direct Send delivers to the tenant's own mailboxes only/],
+  ])('judges %s', (_n, entries, status, message) => {
+    const [finding] = evaluateEntries(sendingPath, plan(entries));
+    expect(finding.status).toBe(status);
+    expect(finding.message).toMatch(message);
+    if (status === 'fail') expect(finding.remediation).toBeTruthy();
+  });
+
+  it('fails HVE Basic authentication once September 2028 is over', () => {
+    const p = plan(hve('it@contoso.com'));
+    const [subject] = subjectsFor('entry', p);
+    const f = sendingPath.evaluate({ subject, plan: p, probes: {}, now: new Date('2028-10-02T00:00:00Z'), options: { send: false } }) as Finding;
+    expect(f.status).toBe('fail');
+    expect(f.powershell).toBe("Add-HVEAppAccess -AppId <application id> -HVEAccount 'notify@contoso.com'");
+  });
+
+  it('does not apply to mailbox submission or connectors', () => {
+    expect(evaluateEntries(sendingPath, plan('submission:\n  - {name: s, endpoint: smtp.office365.com, username: a@contoso.com, password: {env: PW}, from: a@contoso.com}\n'))).toEqual([]);
   });
 });

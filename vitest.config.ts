@@ -14,6 +14,6 @@ export default defineConfig({
     // but each integration file owns its own 127.0.x.0/24 range.
     pool: 'forks',
     // Tests stay on loopback: non-loopback connections, datagrams and name lookups fail at once.
-    setupFiles: ['test/setup/loopback-only.mjs'],
+    setupFiles: ['test/setup/loopback-only.mjs', 'test/setup/state-dir.mjs'],
   },
 });

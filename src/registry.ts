@@ -20,12 +20,15 @@ import authOAuthToken from '../checks/auth/oauth-token.js';
 import authSenderMatch from '../checks/auth/sender-match.js';
 import sendValidation from '../checks/send/validation.js';
 import sendDelivery from '../checks/send/delivery.js';
+import sendDirectSend from '../checks/send/direct-send.js';
+import configSendingPath from '../checks/config/sending-path.js';
 import { submissionProbe } from './probes/submission.js';
 import { oauthTokenProbe } from './probes/oauth-token.js';
 import { sendProbe } from './probes/send.js';
 import { deliveryProbe } from './probes/delivery.js';
 import { quotaProbe } from './probes/quota.js';
 import { exoRangesProbe } from './probes/exo-ranges.js';
+import { directSendProbe } from './probes/direct-send.js';
 import dnsMx from '../checks/dns/mx.js';
 import dnsSpf from '../checks/dns/spf.js';
 import dnsDkim from '../checks/dns/dkim.js';
@@ -44,6 +47,7 @@ export const builtinChecks: CheckDefinition[] = [
   // config: pure from the plan
   configConnectorTls,
   configSenderAccountMatch,
+  configSendingPath,
   // smtp: one session per endpoint (src/probes/smtp-session.ts)
   smtpConnect,
   smtpStarttls,
@@ -63,6 +67,7 @@ export const builtinChecks: CheckDefinition[] = [
   // send: validation mail and its delivery (src/probes/send.ts, delivery.ts)
   sendValidation,
   sendDelivery,
+  sendDirectSend,
   // limits (src/probes/quota.ts reads the send log)
   limitsQuota,
   // dns: one resolver and cache per run (src/probes/dns/), MTA-STS over HTTPS (src/probes/mta-sts.ts)
@@ -87,6 +92,7 @@ export const builtinProbes: ProbeDefinition[] = [
   deliveryProbe as ProbeDefinition,
   quotaProbe as ProbeDefinition,
   exoRangesProbe as ProbeDefinition,
+  directSendProbe as ProbeDefinition,
   ...dnsProbes,
   mtaStsProbe as ProbeDefinition,
 ];

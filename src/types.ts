@@ -137,13 +137,34 @@ export interface SubmissionAccount {
   path: string;
 }
 
-export type PlanEntry = Connector | SubmissionAccount;
+/**
+ * Direct Send (the plan's `directSend:`): a device or application sends to the tenant MX on port
+ * 25 without AUTH, to the tenant's own mailboxes only; Exchange Online refuses it with 550 5.7.68
+ * when RejectDirectSend is on and no connector matches.
+ */
+export interface DirectSendEntry {
+  kind: 'direct-send';
+  name: string;
+  endpoint: HostPort;
+  /** what the plan says the tenant has set (Set-OrganizationConfig -RejectDirectSend); absent: unknown */
+  rejectDirectSend?: boolean;
+  validation: Validation & { from: string };
+  path: string;
+}
+
+export type PlanEntry = Connector | SubmissionAccount | DirectSendEntry;
 
 export interface Limits {
-  messagesPerDay: number;
+  /** only when the plan sets it (the seed's 1,500 stays valid as an explicit value) */
+  messagesPerDay?: number;
+  /** per mailbox; default Microsoft's 30 */
   messagesPerMinute: number;
-  /** true when the plan said nothing and the seed's defaults apply */
-  defaulted: { messagesPerDay: boolean; messagesPerMinute: boolean };
+  /** per mailbox, counted in recipients over a sliding 24 hours; default Microsoft's 10,000 */
+  recipientsPerDay: number;
+  /** default Microsoft's 500 */
+  recipientsPerMessage: number;
+  /** true when the plan said nothing and Microsoft's figure (or none) applies */
+  defaulted: { messagesPerDay: boolean; messagesPerMinute: boolean; recipientsPerDay: boolean; recipientsPerMessage: boolean };
 }
 
 export interface Plan {
@@ -160,10 +181,16 @@ export interface Plan {
   dns: { servers: HostPort[]; validating?: boolean };
   connectors: Connector[];
   submission: SubmissionAccount[];
+  /** the plan's `directSend:` (empty when absent) */
+  directSend: DirectSendEntry[];
   limits: Limits;
   tlsPolicy: { expiryWarnDays: number };
   firewall?: { allowed: string[]; ranges?: string[] };
   store?: string;
+  /** the plan's `stateDir:` (absolute): where the per-user send log lives (src/state/location.ts) */
+  stateDir?: string;
+  /** the plan's `tenant:`: licences give the TERRL figure (src/exo/limits.ts) */
+  tenant?: { licenses?: number; trial?: boolean };
   /** Values of secrets, so that every output path can redact them. */
   secrets: string[];
 }

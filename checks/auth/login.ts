@@ -5,6 +5,7 @@
 import { defineCheck } from '../../src/check-kit/define.js';
 import type { Finding } from '../../src/types.js';
 import { explainAuthRefusal, isExchangeOnlineHost, quote, replyText } from '../../src/exo/replies.js';
+import { serviceOf } from '../../src/exo/services.js';
 import type { SubmissionProbeData } from '../../src/evidence/sending.js';
 import { basicAuthVerdict, servicePrincipalAdvice } from '../../src/exo/basic-auth.js';
 import type { OAuthTokenProbeData } from '../../src/evidence/oauth.js';

@@ -3,6 +3,7 @@
 // authenticated mailbox or one it has Send As permission on (550 5.7.60, 554 5.2.252).
 import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import { sendAsGrant } from '../../src/exo/replies.js';
+import { serviceOf } from '../../src/exo/services.js';
 
 export default defineCheck({
   id: 'config.sender-account-match',
@@ -13,7 +14,8 @@ export default defineCheck({
   description: 'A submission account must send as its own address (the username) or as an address listed in sendAs.',
   remediation: 'Set `from` to the account\'s own address, or grant the account Send As on the sender mailbox and list it under sendAs.',
   requires: [],
-  appliesTo: (s) => s.scope === 'entry' && s.entry.kind === 'submission',
+  // ACS has no Send As: its sender rule (a verified domain) is judged by config.sending-path and auth.sender-match.
+  appliesTo: (s) => s.scope === 'entry' && s.entry.kind === 'submission' && serviceOf(s.entry) !== 'acs',
   evaluate({ subject, plan }) {
     if (subject.scope !== 'entry' || subject.entry.kind !== 'submission') throw new Error('submission accounts only');
     const account = subject.entry;

@@ -3,6 +3,8 @@
 // the message). Only the plan's validation recipients receive it; --no-send skips it.
 import { defineCheck } from '../../src/check-kit/define.js';
 import { explainSendRefusal, quote } from '../../src/exo/replies.js';
+import { explainSubmissionReply } from '../../src/exo/submission-replies.js';
+import { serviceOf } from '../../src/exo/services.js';
 import type { SendAttempt, SendProbeData } from '../../src/evidence/sending.js';
 import type { Finding, PlanEntry } from '../../src/types.js';
 
@@ -31,7 +33,9 @@ function where(a: SendAttempt): string {
     case 'rcpt':
       return 'at RCPT TO';
     case 'data':
-      return 'after DATA';
+      return 'at DATA';
+    case 'end-of-data':
+      return 'at the end of DATA (after the final dot)';
     default:
       return '';
   }
@@ -41,6 +45,7 @@ export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
   const evidence: Record<string, unknown> = { token: a.token, from: a.from, to: a.to };
   if (a.status === 'not-sent') {
     const reason = a.notSent?.reason;
+    if (reason === 'policy') return { status: 'fail', message: `not sent: ${a.notSent!.message}`, ...(a.notSent!.fix ? { remediation: a.notSent!.fix } : {}), evidence };
     const status = reason === 'store' || reason === 'aborted' ? 'error' : 'skipped';
     const message = a.notSent?.message.startsWith('not sent') ? a.notSent.message : `not sent: ${a.notSent?.message ?? 'unknown reason'}`;
     // Without its own remediation an error would get the check's, which is about server replies.
@@ -64,7 +69,11 @@ export function sendFinding(entry: PlanEntry, a: SendAttempt): Finding {
   const reply = a.error?.response;
   const connector = entry.kind === 'connector' ? entry.name : undefined;
   const certificateName = entry.kind === 'connector' && entry.direction === 'to-office365' ? entry.tlsSenderCertificateName : undefined;
-  const why = reply ? explainSendRefusal(reply, { connector, username: entry.kind === 'submission' ? entry.username : undefined, from: a.from, certificateName }) : undefined;
+  const username = entry.kind === 'submission' ? entry.username : undefined;
+  const service = entry.kind === 'submission' ? serviceOf(entry) : entry.kind === 'direct-send' ? 'direct-send' : 'connector';
+  const why = reply
+    ? (explainSubmissionReply(reply, { service, username, from: a.from, step: a.error?.stage }) ?? explainSendRefusal(reply, { connector, username, from: a.from, certificateName }))
+    : undefined;
   const said = reply ? quote(reply) : (a.error?.message ?? 'no reply');
   const finding: Finding = {
     status: why?.temporary ? 'warn' : 'fail',

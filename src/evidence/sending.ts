@@ -3,7 +3,6 @@
 // finish still returns this shape and says where and why it stopped.
 import type { EhloResult, SmtpFailure, SmtpReply } from './smtp.js';
 import type { TranscriptLine } from '../types.js';
-import type { Limits } from '../types.js';
 
 export type AuthMechanism = 'PLAIN' | 'LOGIN' | 'XOAUTH2';
 
@@ -70,7 +69,8 @@ export interface SubmissionProbeData {
   durationMs: number;
 }
 
-export type SendStage = 'connect' | 'tls' | 'auth' | 'mail' | 'rcpt' | 'data' | 'other';
+/** Where a send stopped: 'data' is the DATA command itself, 'end-of-data' the reply after the final dot. */
+export type SendStage = 'connect' | 'tls' | 'auth' | 'mail' | 'rcpt' | 'data' | 'end-of-data' | 'other';
 
 export interface SendAttempt {
   endpoint: string;
@@ -80,7 +80,13 @@ export interface SendAttempt {
   to: string[];
   status: 'accepted' | 'refused' | 'failed' | 'not-sent';
   /** why nothing was sent */
-  notSent?: { reason: 'no-send' | 'quota' | 'account-refused' | 'prerequisite' | 'store' | 'aborted'; message: string };
+  notSent?: {
+    /** 'policy': the path cannot carry this message (HVE or Direct Send to a recipient outside the accepted domains) */
+    reason: 'no-send' | 'quota' | 'account-refused' | 'prerequisite' | 'store' | 'aborted' | 'policy';
+    message: string;
+    /** what to change, for 'policy' */
+    fix?: string;
+  };
   quota?: QuotaDecision;
   startedAt?: string;
   /** when the server answered 250 after DATA */
@@ -96,6 +102,21 @@ export interface SendAttempt {
   /** how TLS was demanded for this send */
   tls?: { required: boolean; verify: boolean; servername?: string; nameCheck?: string; clientCertificate: boolean };
   authMechanism?: AuthMechanism;
+}
+
+/** Data of the `direct-send` probe (src/probes/direct-send.ts), one per directSend: entry. */
+export interface DirectSendProbeData {
+  /** false for other entries */
+  applicable: boolean;
+  endpoint?: string;
+  tls?: { protocol: string | null };
+  /** STARTTLS was offered and refused (the session went on in clear text) */
+  starttlsRefused?: string;
+  /** MAIL FROM the device's sender, RCPT TO the first validation recipient, RSET */
+  envelope?: EnvelopeProbe;
+  failure?: SmtpFailure;
+  transcript: TranscriptLine[];
+  durationMs: number;
 }
 
 /** Data of the `send` probe (src/probes/send.ts): one attempt per endpoint of the entry. */
@@ -135,6 +156,12 @@ export interface QuotaProbeData {
   before?: SendCounts;
   /** messages this run tries to send for the account (0 under --no-send) */
   planned: number;
+  /** recipients of those messages */
+  plannedRecipients?: number;
+  /** the limits of the entry's path (src/exo/limits.ts limitsFor) */
+  limits?: QuotaLimits & { path: string; source: Record<string, string> };
+  /** where the send log lives and why there (plan, STATE_DIRECTORY, XDG_STATE_HOME, home) */
+  stateSource?: string;
   window: 'rolling-24h';
 }
 
@@ -145,6 +172,8 @@ export interface AccountRefusal {
   reply: string;
   /** the plan entry whose probe saw it */
   entry: string;
+  /** the SMTP step the refusal came at (a Send As refusal on Exchange Online: 'end-of-data') */
+  step?: SendStage;
 }
 
 export interface SendCounts {
@@ -152,13 +181,26 @@ export interface SendCounts {
   lastDay: number;
   /** messages in the 60 seconds before `now` */
   lastMinute: number;
+  /** recipients of the messages in the rolling 24 hours (Exchange Online counts recipients, not messages) */
+  recipientsLastDay?: number;
+  /** the tenant's external recipients in the rolling 24 hours, over every path that counts against TERRL */
+  tenantExternalLastDay?: number;
   /** when the oldest message of the 24-hour window leaves it (undefined when the window is empty) */
   dayWindowFreesAt?: string;
   minuteWindowFreesAt?: string;
 }
 
-export type QuotaLimits = Pick<Limits, 'messagesPerDay' | 'messagesPerMinute'>;
+/** The limits one send is held to (src/exo/limits.ts limitsFor); an absent limit does not apply. */
+export interface QuotaLimits {
+  messagesPerDay?: number;
+  messagesPerMinute?: number;
+  recipientsPerDay?: number;
+  recipientsPerMessage?: number;
+  tenantExternalPerDay?: number;
+}
+
+export type QuotaLimitName = 'day' | 'minute' | 'recipients-day' | 'recipients-per-message' | 'tenant-external';
 
 export type QuotaDecision =
   | { allowed: true; counts: SendCounts; limits: QuotaLimits }
-  | { allowed: false; limit: 'day' | 'minute'; counts: SendCounts; limits: QuotaLimits; message: string };
+  | { allowed: false; limit: QuotaLimitName; counts: SendCounts; limits: QuotaLimits; message: string };

@@ -71,7 +71,10 @@ export interface PlanData {
   dns?: { servers: string[] };
   connectors?: (ToOffice365Data | FromOffice365Data)[];
   submission?: SubmissionData[];
-  limits?: { messagesPerDay?: number; messagesPerMinute?: number };
+  directSend?: { name: string; endpoint: string; rejectDirectSend?: boolean; validation: ValidationData & { from: string } }[];
+  limits?: { messagesPerDay?: number; messagesPerMinute?: number; recipientsPerDay?: number; recipientsPerMessage?: number };
+  tenant?: { licenses?: number; trial?: boolean };
+  stateDir?: string;
   certificates?: { expiryWarnDays?: number };
   firewall?: { allowed?: string[]; ranges?: string[] };
   store?: string;

@@ -10,6 +10,8 @@
 //   - the relay rule since November 2023: the certificate domain or the MAIL FROM domain must be
 //     an accepted domain, else 550 5.7.64 … ATTR36 at RCPT TO;
 //   - RequireTls: MAIL FROM without TLS gets 451 5.7.3 STARTTLS is required to send mail;
+//   - with `directSend`, an unattributed session to a recipient in an accepted domain is Direct
+//     Send: accepted, or with RejectDirectSend refused with 550 5.7.68 TenantInboundAttribution;
 //   - 250 after DATA in Exchange Online's form.
 import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
@@ -38,6 +40,12 @@ export interface ExoMxOptions extends MailboxOptions {
   trustedCa?: string[];
   /** the connector's RequireTls */
   requireTls?: boolean;
+  /**
+   * Direct Send (unattributed mail to the tenant's own recipients): 'accept' as Exchange Online
+   * does by default, 'reject' as with Set-OrganizationConfig -RejectDirectSend $true; absent: an
+   * unattributed session gets 5.7.64 whatever the recipient (a relay-only stand-in)
+   */
+  directSend?: 'accept' | 'reject';
 }
 
 export interface ExoMxServer {
@@ -153,6 +161,15 @@ export async function startExoMx(options: ExoMxOptions): Promise<ExoMxServer> {
       const st = attribute(session);
       const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
       const record = (reply: string) => decisions.push({ rcpt: address.address, mailFrom, attributedBy: st.attributedBy, reply, certificate: st.certificate, at: new Date() });
+      if (!st.attributedBy && options.directSend && accepted.includes(domainOf(address.address))) {
+        if (options.directSend === 'reject') {
+          const text = `5.7.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources ${tag}`;
+          record(`550 ${text}`);
+          return callback(new SmtpReplyError(550, text));
+        }
+        record('250 2.1.5 Recipient OK');
+        return callback();
+      }
       if (!st.attributedBy) {
         const text = `5.7.64 TenantAttribution; Relay Access Denied ${tag}`;
         record(`550 ${text}`);

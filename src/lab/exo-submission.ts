@@ -6,8 +6,11 @@
 //     unknown token; 535 5.7.139 when SMTP AUTH is disabled (mailbox, tenant, security defaults,
 //     Conditional Access); 550 5.7.30 for Basic authentication where it is retired;
 //   - 530 5.7.57 at MAIL FROM without AUTH;
-//   - the sender rule: the authenticated mailbox or an address it has Send As on, refused with
-//     550 5.7.60 at MAIL FROM or, configurable, 554 5.2.252 SendAsDenied after DATA;
+//   - the sender rule: the authenticated mailbox or an address it has Send As on. Like Exchange
+//     Online, MAIL FROM and RCPT TO get 250 for any sender, and a sender without Send As is
+//     refused at the end of DATA (after the final dot) with 550 5.7.60 (default) or the store
+//     driver's 554 5.2.252 SendAsDenied; 'mail' refuses at MAIL FROM instead (for tests only);
+//   - hooks for the other paths built on it (src/lab/submission-paths.ts: HVE, ACS);
 //   - the 250 after DATA in Exchange Online's form ("250 2.0.0 OK <id> [Hostname=…]").
 import { randomBytes } from 'node:crypto';
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
@@ -29,6 +32,8 @@ export interface ExoUser {
   basicAuthDisabled?: boolean | 'tenant-default';
   /** addresses this mailbox has Send As on */
   sendAs?: string[];
+  /** a path without Send As (ACS): any sender, judged by the path's own rules */
+  anySender?: boolean;
 }
 
 export interface ExoSubmissionOptions extends MailboxOptions {
@@ -42,8 +47,14 @@ export interface ExoSubmissionOptions extends MailboxOptions {
   /** the name in the banner and EHLO; default smtp.office365.com */
   hostname?: string;
   users: ExoUser[];
-  /** where a foreign sender is refused: 550 5.7.60 at MAIL FROM (default) or 554 5.2.252 after DATA */
-  sendAsRefusal?: 'mail' | 'data';
+  /**
+   * where and how a sender without Send As is refused: 'data' (default, as Exchange Online) 550
+   * 5.7.60 at the end of DATA; 'data-storedrv' 554 5.2.252 SendAsDenied at the end of DATA;
+   * 'mail' 550 5.7.60 at MAIL FROM (not what Exchange Online does: for tests of older clients)
+   */
+  sendAsRefusal?: 'mail' | 'data' | 'data-storedrv';
+  /** extra rules of a path built on this server (HVE, ACS): a refusal at MAIL FROM or RCPT TO, or nothing */
+  pathRules?: PathRules;
   /** default ['LOGIN', 'XOAUTH2'] as Exchange Online advertises; add 'PLAIN' for tests */
   authMethods?: ('PLAIN' | 'LOGIN' | 'XOAUTH2')[];
   /** answer a refused XOAUTH2 token with a 334 JSON challenge first (RFC 7628), instead of 535 5.7.3 at once */
@@ -72,6 +83,23 @@ export function exoInternalHost(): string {
 interface SessionState {
   user?: ExoUser;
   sendAsDenied?: string;
+}
+
+/** A path's own refusals (src/lab/submission-paths.ts); `tag` is the server's "[host]" suffix. */
+export interface PathRules {
+  mailFrom?(address: string, user: ExoUser, tag: string): SmtpReplyError | undefined;
+  rcptTo?(address: string, user: ExoUser, tag: string): SmtpReplyError | undefined;
+}
+
+/** The end-of-DATA refusal of a sender without Send As, in the wording the option asks for. */
+function sendAsDeniedReply(kind: ExoSubmissionOptions['sendAsRefusal'], login: string, from: string, internal: string): SmtpReplyError {
+  if (kind === 'data-storedrv') {
+    return new SmtpReplyError(
+      554,
+      `5.2.252 SendAsDenied; ${login} not allowed to send as ${from}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.[EndDiagnosticData] [Hostname=${internal}]`,
+    );
+  }
+  return new SmtpReplyError(550, `5.7.60 SMTP; Client does not have permissions to send as this sender [${internal}]`);
 }
 
 export async function startExoSubmission(options: ExoSubmissionOptions): Promise<ExoSubmissionServer> {
@@ -171,28 +199,27 @@ export async function startExoSubmission(options: ExoSubmissionOptions): Promise
       st.sendAsDenied = undefined;
       if (!session.user || !st.user) return callback(new SmtpReplyError(530, `5.7.57 Client not authenticated to send mail. ${tag}`));
       const from = address.address.toLowerCase();
-      const allowed = from === st.user.username.toLowerCase() || (st.user.sendAs ?? []).some((a) => a.toLowerCase() === from);
+      const allowed = st.user.anySender || from === st.user.username.toLowerCase() || (st.user.sendAs ?? []).some((a) => a.toLowerCase() === from);
       if (!allowed) {
-        if ((options.sendAsRefusal ?? 'mail') === 'mail') return callback(new SmtpReplyError(550, `5.7.60 SMTP; Client does not have permissions to send as this sender ${tag}`));
+        if (options.sendAsRefusal === 'mail') return callback(new SmtpReplyError(550, `5.7.60 SMTP; Client does not have permissions to send as this sender ${tag}`));
         st.sendAsDenied = address.address;
       }
+      const refusal = options.pathRules?.mailFrom?.(address.address, st.user, tag);
+      if (refusal) return callback(refusal);
       callback();
     },
-    onRcptTo(_address, _session, callback) {
+    onRcptTo(address, session, callback) {
+      const user = state(session).user;
+      const refusal = user ? options.pathRules?.rcptTo?.(address.address, user, tag) : undefined;
+      if (refusal) return callback(refusal);
       callback();
     },
     onData(stream, session, callback) {
       const st = state(session);
       readMessage(stream).then(
         (message) => {
-          if (st.sendAsDenied) {
-            return callback(
-              new SmtpReplyError(
-                554,
-                `5.2.252 SendAsDenied; ${st.user?.username} not allowed to send as ${st.sendAsDenied}; STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message [BeginDiagnosticData]Cannot submit message.[EndDiagnosticData] [Hostname=${internal}]`,
-              ),
-            );
-          }
+          // Exchange Online decides Send As only here, after the final dot.
+          if (st.sendAsDenied) return callback(sendAsDeniedReply(options.sendAsRefusal, st.user?.username ?? '', st.sendAsDenied, internal));
           const id = randomBytes(8).toString('hex');
           mailbox.add({ id, server: 'submission', user: st.user?.username, ...receivedMessage(session, message) });
           callback(null, `2.0.0 OK <${id}@${internal}> [Hostname=${internal}]`);

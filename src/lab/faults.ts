@@ -18,6 +18,9 @@ export const LAB_FAULTS = [
   'oauth-no-mailbox-permission',
   'basic-auth',
   'basic-disabled',
+  'hve-external-recipient',
+  'acs-unverified-domain',
+  'direct-send-rejected',
 ] as const;
 export type LabFault = (typeof LAB_FAULTS)[number];
 
@@ -54,8 +57,8 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
     expected: ['smtp.starttls'],
   },
   'sender-mismatch': {
-    does: 'the tenant has not granted the submission account Send As on the sender the plan lists under sendAs',
-    expected: ['auth.sender-match'],
+    does: 'the tenant has not granted the submission account Send As on the sender the plan lists under sendAs (refused at the end of DATA, as Exchange Online does)',
+    expected: ['auth.sender-match', 'send.validation'],
   },
   'client-cert-mismatch': {
     does: 'the relay presents a client certificate for relay.other-org.test, not the inbound connector\'s TlsSenderCertificateName',
@@ -82,6 +85,18 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
   'basic-disabled': {
     does: 'the scanner logs in with a password, and the tenant has Basic authentication off (the default from the end of December 2026): 535 5.7.139',
     expected: ['auth.login'],
+  },
+  'hve-external-recipient': {
+    does: 'the High Volume Email account also lists partner@fabrikam.test as a validation recipient, outside the accepted domains (HVE delivers internally only)',
+    expected: ['config.sending-path', 'send.validation'],
+  },
+  'acs-unverified-domain': {
+    does: 'the Azure Communication Services account sends from fabrikam.test, a domain not verified on the Email resource',
+    expected: ['auth.sender-match'],
+  },
+  'direct-send-rejected': {
+    does: "the tenant has RejectDirectSend on and no Partner connector for the printer's Direct Send (550 5.7.68)",
+    expected: ['send.direct-send', 'send.validation'],
   },
 };
 

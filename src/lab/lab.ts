@@ -18,6 +18,7 @@ import { startLabImap, type LabImapServer } from './imap.js';
 import { startMtaStsServer, type MtaStsServer } from './mta-sts.js';
 import { LAB, LAB_FILES, renderLabPlan, type LabPorts } from './plan.js';
 import { startSmartHost, type SmartHostServer } from './smart-host.js';
+import { startAcsStandIn, startHveStandIn } from './submission-paths.js';
 import { labMtaStsPolicy, labZone } from './zone.js';
 
 const DAY = 86_400_000;
@@ -41,6 +42,10 @@ export interface LabServers {
   dns: LabDnsServer;
   mtaSts: MtaStsServer;
   entra: EntraServer;
+  hve: ExoSubmissionServer;
+  acs: ExoSubmissionServer;
+  /** the tenant MX as Direct Send meets it */
+  directSend: ExoMxServer;
 }
 
 export interface Lab {
@@ -88,7 +93,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 
   // The PKI: root → issuing CA → leaves for every server and the relay's client certificate.
   const pki = await createLabPki({ domain: LAB.domain, host: LAB.smartHost });
-  const [mxLeaf, submissionLeaf, exoImapLeaf, mtaStsLeaf, smartLeaf, entraLeaf, appCert] = await Promise.all([
+  const [mxLeaf, submissionLeaf, exoImapLeaf, mtaStsLeaf, smartLeaf, entraLeaf, appCert, hveLeaf, acsLeaf] = await Promise.all([
     issueLeaf(pki.intermediate, { cn: LAB.mxCertNames[0], dnsNames: [...LAB.mxCertNames] }),
     issueLeaf(pki.intermediate, { cn: LAB.submissionHost }),
     issueLeaf(pki.intermediate, { cn: LAB.exoImapHost }),
@@ -97,6 +102,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     issueLeaf(pki.intermediate, { cn: LAB.entraHost }),
     // The app registration's certificate: self-signed, RSA 2048, as New-SelfSignedCertificate makes one.
     selfSigned({ cn: LAB.appName, key: { kind: 'rsa', bits: 2048 }, notBefore: new Date(Date.now() - DAY), notAfter: new Date(Date.now() + 730 * DAY) }),
+    issueLeaf(pki.intermediate, { cn: LAB.hveHost }),
+    issueLeaf(pki.intermediate, { cn: LAB.acsHost }),
   ]);
   const client = broken.has('client-cert-mismatch') ? pki.leaves.clientWrongName : pki.leaves.client;
 
@@ -107,6 +114,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
   const exoImapPassword = secret();
   const app = { tenantId: randomUUID(), clientId: randomUUID(), objectId: randomUUID() };
   const onPremImapPassword = secret();
+  const hvePassword = secret();
+  const acsSecret = secret();
   const root = pki.root.certPem;
   await Promise.all([
     put(join(dir, LAB_FILES.root), root, 0o644),
@@ -121,6 +130,8 @@ export async function startLab(options: LabOptions): Promise<Lab> {
     put(join(dir, LAB_FILES.relayNext), pki.leaves.client.chainPem, 0o644),
     put(join(dir, LAB_FILES.exoImapPassword), `${exoImapPassword}\n`, 0o600),
     put(join(dir, LAB_FILES.onPremImapPassword), `${onPremImapPassword}\n`, 0o600),
+    put(join(dir, LAB_FILES.hvePassword), `${hvePassword}\n`, 0o600),
+    put(join(dir, LAB_FILES.acsSecret), `${acsSecret}\n`, 0o600),
   ]);
 
   const started: { close(): Promise<void> }[] = [];
@@ -204,6 +215,22 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       ),
       track(startMtaStsServer({ host: address, key: mtaStsLeaf.keyPem, cert: mtaStsLeaf.chainPem, policy: labMtaStsPolicy() })),
     ]);
+    const toExoMailbox = (m: { raw: string; rcptTo: string[] }) => exoImap.deliver(m.raw, m.rcptTo.filter((r) => r.toLowerCase().endsWith(`@${LAB.domain}`)));
+    const [hve, acs, directSend] = await Promise.all([
+      track(startHveStandIn({ host: address, key: hveLeaf.keyPem, cert: hveLeaf.chainPem, hostname: LAB.hveHost, acceptedDomains: [LAB.domain], users: [{ username: LAB.hveUser, password: hvePassword }], authMethods: ['LOGIN', 'XOAUTH2'], onMessage: toExoMailbox })),
+      track(startAcsStandIn({ host: address, key: acsLeaf.keyPem, cert: acsLeaf.chainPem, hostname: LAB.acsHost, verifiedDomains: [LAB.domain], apps: [{ username: LAB.acsUser, clientSecret: acsSecret }], onMessage: toExoMailbox })),
+      track(
+        startExoMx({
+          host: address,
+          key: mxLeaf.keyPem,
+          cert: mxLeaf.chainPem,
+          hostname: LAB.mxHost,
+          acceptedDomains: [LAB.domain],
+          directSend: broken.has('direct-send-rejected') ? 'reject' : 'accept',
+          onMessage: toExoMailbox,
+        }),
+      ),
+    ]);
     const dns = await track(
       startLabDns({
         host: address,
@@ -215,7 +242,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         }),
       }),
     );
-    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port, mtaSts: mtaSts.port, entra: entra.port };
+    const ports: LabPorts = { mx: mx.port, submission: submission.port, smartHost: smartHost.port, exoImap: exoImap.port, onPremImap: onPremImap.port, dns: dns.port, mtaSts: mtaSts.port, entra: entra.port, hve: hve.port, acs: acs.port, directSend: directSend.port };
     const planFile = join(dir, LAB_FILES.plan);
     await put(planFile, renderLabPlan({ ports, faults, firewallAllowed: [...ranges.ipv4, ...ranges.ipv6], address, deliveryTimeoutSeconds: options.deliveryTimeoutSeconds, app }), 0o644);
 
@@ -226,7 +253,7 @@ export async function startLab(options: LabOptions): Promise<Lab> {
       faults,
       ports,
       rootPem: root,
-      servers: { mx, submission, smartHost, exoImap, onPremImap, dns, mtaSts, entra },
+      servers: { mx, submission, smartHost, exoImap, onPremImap, dns, mtaSts, entra, hve, acs, directSend },
       describe: () => [
         `Exchange Online MX endpoint   ${LAB.mxHost}:${mx.port}`,
         `smtp.office365.com (587)      ${LAB.submissionHost}:${submission.port}`,
@@ -235,6 +262,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
         `DNS resolver (lab zone)       ${address}:${dns.port}`,
         `MTA-STS policy (HTTPS)        ${LAB.mtaStsHost}:${mtaSts.port}`,
         `Entra ID (tokens, HTTPS)      ${LAB.entraHost}:${entra.port}`,
+        `smtp-hve.office365.com (587)  ${LAB.hveHost}:${hve.port}`,
+        `smtp.azurecomm.net (587)      ${LAB.acsHost}:${acs.port}`,
+        `Direct Send to the MX (25)    ${LAB.mxHost}:${directSend.port}`,
       ],
       close() {
         closing ??= stopAll();

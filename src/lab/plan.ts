@@ -35,6 +35,16 @@ export const LAB = {
   /** what the lab's DNS publishes for the smart host (TEST-NET-3, RFC 5737: nothing connects there) */
   smartHostPublicAddress: '203.0.113.25',
   mxPublicAddress: '203.0.113.40',
+  hveHost: 'smtp-hve.office365.lab.test',
+  hveUser: 'hve-notify@contoso.test',
+  acsHost: 'smtp.azurecomm.lab.test',
+  /** <ACS resource>.<Entra app id>.<Entra tenant id> */
+  acsUser: 'contoso-acs.6f1d2c3b-4a5e-4f60-8b7c-9d0e1f2a3b4c.72f988bf-86f1-41af-91ab-2d7cd011db47',
+  acsFrom: 'donotreply@contoso.test',
+  /** a domain that is not verified on the ACS resource (acs-unverified-domain) */
+  unverifiedFrom: 'donotreply@fabrikam.test',
+  externalRecipient: 'partner@fabrikam.test',
+  directSendFrom: 'printer@contoso.test',
   connectorIn: 'Lab relay to Exchange Online',
   connectorOut: 'Lab Exchange Online to on-prem',
   submissionName: 'Lab scanner (SMTP AUTH)',
@@ -42,6 +52,9 @@ export const LAB = {
   entraHost: 'login.microsoftonline.lab.test',
   tenantDomain: 'contoso-lab.onmicrosoft.com',
   appName: 'relaycheck lab scanner',
+  hveName: 'Lab notifications (High Volume Email)',
+  acsName: 'Lab newsletter (Azure Communication Services)',
+  directSendName: 'Lab printer (Direct Send)',
 } as const;
 
 /** Where the plan's referenced files live, relative to the plan's folder. */
@@ -57,6 +70,8 @@ export const LAB_FILES = {
   appSecret: 'secrets/scanner-app.secret',
   scannerPassword: 'secrets/scanner.password',
   exoImapPassword: 'secrets/it-mailbox.password',
+  hvePassword: 'secrets/hve.password',
+  acsSecret: 'secrets/acs-client.secret',
   onPremImapPassword: 'secrets/admin-mailbox.password',
 } as const;
 
@@ -71,6 +86,12 @@ export interface LabPorts {
   mtaSts: number;
   /** the Entra ID stand-in's HTTPS server (443 in real life) */
   entra: number;
+  /** smtp-hve.office365.com (587) */
+  hve: number;
+  /** smtp.azurecomm.net (587) */
+  acs: number;
+  /** the tenant MX as a device's Direct Send meets it (25 in real life; its own port in the lab) */
+  directSend: number;
 }
 
 export interface LabPlanInput {
@@ -121,6 +142,9 @@ export function labPlanData(input: LabPlanInput): PlanData {
       [hp(LAB.smartHost, ports.onPremImap)]: addr,
       [hp(LAB.mtaStsHost, 443)]: addr,
       [hp(LAB.entraHost, ports.entra)]: addr,
+      [hp(LAB.hveHost, ports.hve)]: addr,
+      [hp(LAB.acsHost, ports.acs)]: addr,
+      [hp(LAB.mxHost, ports.directSend)]: addr,
     },
     dns: { servers: [`${addr}:${ports.dns}`] },
     connectors: [
@@ -158,8 +182,39 @@ export function labPlanData(input: LabPlanInput): PlanData {
         // Without a password the mailbox is read with the entry's own oauth2 (IMAP.AccessAsApp).
         validation: { to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, scannerUsesBasic(input.faults) ? LAB_FILES.exoImapPassword : undefined) },
       },
+      {
+        name: LAB.hveName,
+        endpoint: hp(LAB.hveHost, ports.hve),
+        service: 'hve',
+        username: LAB.hveUser,
+        password: { file: `./${LAB_FILES.hvePassword}` },
+        from: LAB.hveUser,
+        validation: {
+          to: input.faults.includes('hve-external-recipient') ? [LAB.exoMailbox, LAB.externalRecipient] : [LAB.exoMailbox],
+          imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword),
+        },
+      },
+      {
+        name: LAB.acsName,
+        endpoint: hp(LAB.acsHost, ports.acs),
+        service: 'acs',
+        username: LAB.acsUser,
+        password: { file: `./${LAB_FILES.acsSecret}` },
+        from: input.faults.includes('acs-unverified-domain') ? LAB.unverifiedFrom : LAB.acsFrom,
+        validation: { to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
+      },
     ],
-    limits: { messagesPerDay: 1500, messagesPerMinute: 30 },
+    directSend: [
+      {
+        name: LAB.directSendName,
+        endpoint: hp(LAB.mxHost, ports.directSend),
+        rejectDirectSend: false,
+        validation: { from: LAB.directSendFrom, to: [LAB.exoMailbox], imap: imap(LAB.exoImapHost, ports.exoImap, LAB.exoMailbox, LAB_FILES.exoImapPassword) },
+      },
+    ],
+    limits: { recipientsPerDay: 10_000, messagesPerMinute: 30, recipientsPerMessage: 500 },
+    tenant: { licenses: 25 },
+    stateDir: './state',
     // The lab carries its own ranges, so firewall.office365-ranges never warns about the age of
     // the shipped copy: the lab stays green whatever the date.
     firewall: { allowed: input.firewallAllowed, ranges: input.firewallAllowed },
@@ -184,6 +239,9 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
         `  127.0.0.1:${p.dns}  a DNS resolver serving the lab's zone`,
         `  https://${LAB.mtaStsHost}:${p.mtaSts}  the MTA-STS policy (443 in real life: relaycheck lab points the probe here)`,
         `  https://${LAB.entraHost}:${p.entra}  Microsoft Entra ID (login.microsoftonline.com): the scanner app's tokens`,
+        `  ${LAB.hveHost}:${p.hve}  smtp-hve.office365.com (High Volume Email; 587)`,
+        `  ${LAB.acsHost}:${p.acs}  smtp.azurecomm.net (Azure Communication Services Email; 587)`,
+        `  ${LAB.mxHost}:${p.directSend}  the tenant MX as a printer's Direct Send meets it (25 in real life)`,
         'Certificates come from a lab CA made for this run (pki/root.pem); the secrets are in secrets/.',
         'The servers are gone once the run ends: run `relaycheck lab` again rather than this plan.',
         'A plan for your tenant has the same shape, with real names and without resolve: and ports (relaycheck init).',
@@ -211,7 +269,13 @@ export function labPlanComments(input: LabPlanInput): PlanComment[] {
       before: 'A scanner that authenticates with OAuth (XOAUTH2) and sends as a shared mailbox it has Send As on: relaycheck obtains\na token with the app\'s certificate (client credentials) on every run; it confirms delivery with the same app (IMAP.AccessAsApp).',
     },
     { path: ['submission', 0, 'expectForeignSenderRejected'], after: 'also prove that a sender without Send As is refused' },
-    { path: ['limits'], before: 'The long-quoted 1,500 messages a day per Office 365 account; Exchange Online\'s 30 a minute.' },
+    { path: ['submission', 0, 'service'], after: 'the lab host stands in for smtp.office365.com: judge it by its rules' },
+    { path: ['submission', 1], before: 'A notification service on High Volume Email: internal recipients only, Basic authentication until September 2028.' },
+    { path: ['submission', 2], before: 'A newsletter on Azure Communication Services: login <resource>.<app id>.<tenant id>, MAIL FROM in a verified domain.' },
+    { path: ['directSend'], before: 'A printer that sends to the tenant MX without AUTH (Direct Send): internal recipients only; refused with 5.7.68 when RejectDirectSend is on.' },
+    { path: ['limits'], before: "Microsoft's per-mailbox figures (the defaults): 10,000 recipients a day, 30 messages a minute, 500 recipients a message.\nmessagesPerDay (the seed's 1,500) applies only when a plan sets it." },
+    { path: ['tenant'], before: "Licences give the tenant external recipient limit (TERRL) that connector relay is held to." },
+    { path: ['stateDir'], before: "The lab's own send log (quota), so the lab never counts against your accounts' real one." },
     { path: ['firewall'], before: 'The firewall in front of the smart host admits every Exchange Online range on port 25.' },
   ];
 }

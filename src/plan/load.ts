@@ -11,10 +11,13 @@ import { formatHostPort, parseHostPort, parseIpPort } from './address.js';
 import { validatePlanData, toPlanPath } from './schema.js';
 import { readSettings } from '../exo/connector-settings.js';
 import { resolveOAuth, type OAuthReaders } from './oauth.js';
-import type { CandidateCertificate, ClientCertificate, Connector, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
+import type { CandidateCertificate, ClientCertificate, Connector, DirectSendEntry, HostPort, OAuthSettings, Plan, Secret, SubmissionAccount, Validation } from '../types.js';
 
-export const DEFAULT_MESSAGES_PER_DAY = 1500; // the seed: "1.500 Nachrichten" a day per account
-export const DEFAULT_MESSAGES_PER_MINUTE = 30;
+/** The seed's figure ("1.500 Nachrichten" a day per account): valid as an explicit messagesPerDay, no longer a default. */
+export const SEED_MESSAGES_PER_DAY = 1500;
+// Microsoft's per-mailbox figures (src/exo/limits.ts): the defaults when the plan says nothing.
+export { MAILBOX_MESSAGES_PER_MINUTE as DEFAULT_MESSAGES_PER_MINUTE, MAILBOX_RECIPIENTS_PER_DAY as DEFAULT_RECIPIENTS_PER_DAY, MAILBOX_RECIPIENTS_PER_MESSAGE as DEFAULT_RECIPIENTS_PER_MESSAGE } from '../exo/limits.js';
+import { MAILBOX_MESSAGES_PER_MINUTE, MAILBOX_RECIPIENTS_PER_DAY, MAILBOX_RECIPIENTS_PER_MESSAGE } from '../exo/limits.js';
 export const DEFAULT_EXPIRY_WARN_DAYS = 30;
 
 export interface LoadOptions {
@@ -296,6 +299,19 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     };
   });
 
+  const directSend: DirectSendEntry[] = ((raw.directSend ?? []) as Raw[]).map((d, i) => {
+    const at = ['directSend', i];
+    claimName(d.name, at);
+    return {
+      kind: 'direct-send',
+      name: d.name,
+      endpoint: hostPort(d.endpoint, 25),
+      ...(d.rejectDirectSend !== undefined ? { rejectDirectSend: d.rejectDirectSend } : {}),
+      validation: validation(d.validation, [...at, 'validation']) as DirectSendEntry['validation'],
+      path: toPlanPath(at),
+    };
+  });
+
   // A plan with only a domain is fine: the DNS and firewall checks need nothing else.
 
   const resolve: Record<string, string> = {};
@@ -326,14 +342,24 @@ function resolvePlan(raw: Raw, file: string, options: LoadOptions, problem: Repo
     dns: { servers: ((raw.dns?.servers ?? []) as string[]).map((s) => parseIpPort(s, 53)!), ...(raw.dns?.validating !== undefined ? { validating: Boolean(raw.dns.validating) } : {}) },
     connectors,
     submission,
+    directSend,
     limits: {
-      messagesPerDay: raw.limits?.messagesPerDay ?? DEFAULT_MESSAGES_PER_DAY,
-      messagesPerMinute: raw.limits?.messagesPerMinute ?? DEFAULT_MESSAGES_PER_MINUTE,
-      defaulted: { messagesPerDay: raw.limits?.messagesPerDay === undefined, messagesPerMinute: raw.limits?.messagesPerMinute === undefined },
+      ...(raw.limits?.messagesPerDay !== undefined ? { messagesPerDay: raw.limits.messagesPerDay } : {}),
+      messagesPerMinute: raw.limits?.messagesPerMinute ?? MAILBOX_MESSAGES_PER_MINUTE,
+      recipientsPerDay: raw.limits?.recipientsPerDay ?? MAILBOX_RECIPIENTS_PER_DAY,
+      recipientsPerMessage: raw.limits?.recipientsPerMessage ?? MAILBOX_RECIPIENTS_PER_MESSAGE,
+      defaulted: {
+        messagesPerDay: raw.limits?.messagesPerDay === undefined,
+        messagesPerMinute: raw.limits?.messagesPerMinute === undefined,
+        recipientsPerDay: raw.limits?.recipientsPerDay === undefined,
+        recipientsPerMessage: raw.limits?.recipientsPerMessage === undefined,
+      },
     },
     tlsPolicy: { expiryWarnDays: raw.certificates?.expiryWarnDays ?? DEFAULT_EXPIRY_WARN_DAYS },
     firewall: raw.firewall ? { allowed: raw.firewall.allowed ?? [], ranges: raw.firewall.ranges } : undefined,
     store: raw.store ? resolvePath(dir, raw.store) : undefined,
+    ...(raw.stateDir ? { stateDir: resolvePath(dir, raw.stateDir) } : {}),
+    ...(raw.tenant ? { tenant: { ...(raw.tenant.licenses !== undefined ? { licenses: raw.tenant.licenses } : {}), ...(raw.tenant.trial !== undefined ? { trial: raw.tenant.trial } : {}) } } : {}),
     secrets,
   };
 }

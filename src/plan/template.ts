@@ -70,9 +70,21 @@ submission:
       to: [it@contoso.com]
       # imap: { host: outlook.office365.com, username: it@contoso.com }   # confirm delivery, with the same app (IMAP.AccessAsApp)
 
-limits:
-  messagesPerDay: 1500         # per sending account (the long-quoted Office 365 figure; Microsoft now states 10,000 recipients)
-  messagesPerMinute: 30
+# Direct Send: a device that sends to the tenant MX on port 25 without AUTH (internal recipients only).
+# directSend:
+#   - name: Printer (Direct Send)
+#     endpoint: contoso-com.mail.protection.outlook.com
+#     rejectDirectSend: false     # Get-OrganizationConfig | Format-List RejectDirectSend
+#     validation: { from: printer@contoso.com, to: [it@contoso.com] }
+
+# limits:                      # without it Microsoft's per-mailbox figures apply to SMTP AUTH submission:
+#   recipientsPerDay: 10000    # recipients in a sliding 24 hours (Exchange Online counts recipients)
+#   messagesPerMinute: 30
+#   recipientsPerMessage: 500
+#   messagesPerDay: 1500       # optional: your own budget in messages per account (the seed's figure)
+# tenant:
+#   licenses: 250              # gives the tenant external recipient limit (TERRL) connector relay is held to
+# stateDir: /var/lib/relaycheck   # where the per-user send log lives (default $STATE_DIRECTORY, $XDG_STATE_HOME/relaycheck, ~/.local/state/relaycheck)
 
 # certificates:
 #   expiryWarnDays: 30

@@ -59,7 +59,7 @@ export function sendEndpoints(entry: PlanEntry, plan: Plan): Endpoint[] {
 /** Messages this run will try to send for `account`, over every entry of the plan. */
 export function plannedSends(account: string, plan: Plan): number {
   let n = 0;
-  for (const entry of [...plan.connectors, ...plan.submission]) {
+  for (const entry of [...plan.connectors, ...plan.submission, ...(plan.directSend ?? [])]) {
     if (sendingAccount(entry, plan) === accountKey(account)) n += sendEndpoints(entry, plan).length;
   }
   return n;

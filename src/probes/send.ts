@@ -16,15 +16,25 @@ import { accountRefusal, entryKey, markAccountRefused, messageToken, secretsFor,
 import { isAuthRefusal, isSenderRefusal, isThrottledReply } from '../exo/replies.js';
 import { redactText } from '../report/redact.js';
 import { saslChallengeView, saslPayloadView } from '../report/sasl-redact.js';
-import { sharedSendLog } from '../store/send-log.js';
+import { sharedSendLog } from '../state/send-log.js';
+import { countsTowardTerrl, limitsFor } from '../exo/limits.js';
+import { pathRecipientRule } from '../exo/paths.js';
 import { ehloNameFor } from './smtp-session.js';
 import { exoNameMatches } from '../tls/names.js';
+import { inAcceptedDomains } from '../exo/paths.js';
 import { TOOL_VERSION } from '../version.js';
 import { tokenFor } from '../oauth/tokens.js';
 import type { SendAttempt, SendProbeData, SendStage, SubmissionProbeData } from '../evidence/sending.js';
 import type { Endpoint, Plan, PlanEntry, ProbeContext, ProbeDefinition, TranscriptLine } from '../types.js';
 
 export const SEND_PROBE_ID = 'send';
+const QUOTA_LIMIT_TEXT = {
+  day: 'the daily message limit',
+  minute: 'the per-minute limit',
+  'recipients-day': 'the daily recipient limit',
+  'recipients-per-message': 'the recipients-per-message limit',
+  'tenant-external': "the tenant's external recipient limit",
+} as const;
 const REFUSAL_KIND = { auth: 'authentication refusal', sender: 'Send As refusal', throttled: 'throttling' } as const;
 const MAX_LINE = 512;
 const MAX_LINES = 600;
@@ -81,6 +91,10 @@ export function tlsFor(entry: PlanEntry, endpoint: Endpoint, plan: Plan): TlsPla
     // Credentials cross this connection: the server must be who it says it is.
     return { required: true, verify: true, options: { ...base, rejectUnauthorized: true, ca: trustedCas(plan) } };
   }
+  if (entry.kind === 'direct-send') {
+    // A device's Direct Send: STARTTLS when offered, no client certificate, no AUTH.
+    return { required: false, verify: false, options: { ...base, rejectUnauthorized: false } };
+  }
   if (entry.direction === 'to-office365') {
     // The org server's side of the inbound connector: STARTTLS required, the client certificate
     // presented (with its chain: Exchange Online does not fetch intermediates). Trust of the
@@ -125,7 +139,8 @@ function stageOf(err: { code?: string; command?: string; responseCode?: number }
   if (err.code === 'ETLS' || cmd === 'STARTTLS') return 'tls';
   if (cmd === 'MAIL FROM') return 'mail';
   if (cmd === 'RCPT TO') return 'rcpt';
-  if (cmd === 'DATA') return 'data';
+  // nodemailer: EENVELOPE for a refused DATA command, EMESSAGE for the reply after the final dot.
+  if (cmd === 'DATA') return err.code === 'EMESSAGE' ? 'end-of-data' : 'data';
   if (['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS'].includes(err.code ?? '') || cmd === 'CONN' || cmd === 'EHLO') {
     const msg = String((err as { message?: string }).message ?? '');
     if (/certificate|self[- ]signed|altname|TLS|SSL|handshake/i.test(msg)) return 'tls';
@@ -195,7 +210,9 @@ function bodyText(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, token
   const how =
     entry.kind === 'submission'
       ? `SMTP AUTH client submission as ${entry.username} through ${endpoint.key}`
-      : entry.direction === 'to-office365'
+      : entry.kind === 'direct-send'
+        ? `Direct Send (no AUTH) to the tenant MX ${endpoint.key}`
+        : entry.direction === 'to-office365'
         ? `the inbound connector "${entry.name}" (org mail server to Exchange Online) through ${endpoint.key}`
         : `the outbound connector "${entry.name}" (Exchange Online to the smart host ${endpoint.key}), sent the way Exchange Online would`;
   return [
@@ -234,6 +251,14 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
     if (sub.senderMatch && !sub.senderMatch.accepted) return notSent('prerequisite', `the server refused ${from} as the sender at ${sub.senderMatch.refusedAt === 'rcpt' ? 'RCPT TO' : 'MAIL FROM'}; see auth.sender-match`);
     authMechanism = sub.auth.mechanism;
   }
+  // A path that carries only internal mail (HVE, Direct Send): refuse here and say why, rather
+  // than send what Exchange Online refuses (or, for Direct Send, what is not Direct Send at all).
+  const rule = pathRecipientRule(entry, to, plan.acceptedDomains);
+  if (rule) {
+    attempt.notSent = { reason: 'policy', message: rule.message, fix: rule.fix };
+    transcript.push({ t: Math.round(performance.now() - t0), dir: 'info', tls: false, line: bound(`${endpoint.key}: not sent: ${rule.message}`) });
+    return attempt;
+  }
   const earlier = accountRefusal(ctx, account);
   if (earlier) {
     return notSent('account-refused', `an earlier ${REFUSAL_KIND[earlier.kind]} of ${account} in this run (${bound(earlier.reply, 200)}); nothing more is tried on this account, Exchange Online throttles accounts that keep failing (5.2.25x)`);
@@ -244,12 +269,18 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
   let reservation;
   try {
     log = sharedSendLog(plan, ctx.shared);
-    reservation = log.reserve({ account, entry: entry.name, endpoint: endpoint.key, recipients: to.length, token }, now, plan.limits);
+    const { path, source: _source, ...limits } = limitsFor(entry, plan);
+    const external = to.filter((r) => !inAcceptedDomains(r, plan.acceptedDomains)).length;
+    reservation = log.reserve(
+      { account, entry: entry.name, endpoint: endpoint.key, recipients: to.length, token, tenant: plan.domain, path, externalRecipients: external, countsTerrl: countsTowardTerrl(path) },
+      now,
+      limits,
+    );
   } catch (err) {
     return notSent('store', `the send log cannot be used, so the quota cannot be enforced: ${(err as Error).message}`);
   }
   attempt.quota = reservation;
-  if (!reservation.allowed) return notSent('quota', `the ${reservation.limit === 'day' ? 'daily' : 'per-minute'} limit would be passed: ${reservation.message}`);
+  if (!reservation.allowed) return notSent('quota', `${QUOTA_LIMIT_TEXT[reservation.limit]} would be passed: ${reservation.message}`);
 
   const tlsPlan = tlsFor(entry, endpoint, plan);
   attempt.tls = { required: tlsPlan.required, verify: tlsPlan.verify, servername: tlsPlan.options.servername, nameCheck: tlsPlan.nameCheck, clientCertificate: Boolean(tlsPlan.options.cert) };
@@ -326,8 +357,8 @@ async function sendOne(entry: PlanEntry, endpoint: Endpoint, ctx: ProbeContext, 
     safeSettle(log, reservation.id, false);
     if (response && isThrottledReply(response)) markAccountRefused(ctx, account, { kind: 'throttled', reply: response, entry: entry.name });
     else if (response && entry.kind === 'submission') {
-      if (stage === 'auth' || isAuthRefusal(response)) markAccountRefused(ctx, account, { kind: 'auth', reply: response, entry: entry.name });
-      else if (isSenderRefusal(response)) markAccountRefused(ctx, account, { kind: 'sender', reply: response, entry: entry.name });
+      if (stage === 'auth' || isAuthRefusal(response)) markAccountRefused(ctx, account, { kind: 'auth', reply: response, entry: entry.name, step: stage });
+      else if (isSenderRefusal(response)) markAccountRefused(ctx, account, { kind: 'sender', reply: response, entry: entry.name, step: stage });
     }
   } finally {
     ctx.signal.removeEventListener('abort', onAbort);

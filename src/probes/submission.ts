@@ -87,7 +87,7 @@ async function authenticate(client: SmtpClient, account: SubmissionAccount, mech
 }
 
 /** MAIL FROM, and RCPT TO when it was accepted, then RSET. Never DATA. */
-async function envelope(client: SmtpClient, from: string, recipient: string): Promise<EnvelopeProbe> {
+export async function envelope(client: SmtpClient, from: string, recipient: string): Promise<EnvelopeProbe> {
   const probe: EnvelopeProbe = { from, recipient, accepted: false };
   probe.mail = await client.command(`MAIL FROM:<${from}>`, 'mail');
   if (!is2xx(probe.mail)) probe.refusedAt = 'mail';
@@ -100,7 +100,7 @@ async function envelope(client: SmtpClient, from: string, recipient: string): Pr
   return probe;
 }
 
-async function greetAndEhlo(client: SmtpClient, target: { host: string; port: number; address?: string }, ehloName: string) {
+export async function greetAndEhlo(client: SmtpClient, target: { host: string; port: number; address?: string }, ehloName: string) {
   await client.connect(target);
   const greeting = await client.greeting();
   if (greeting.code !== 220) throw new SmtpError('unexpected-reply', 'greeting', `${replyText(greeting)} at connect`, { reply: greeting });
@@ -109,7 +109,7 @@ async function greetAndEhlo(client: SmtpClient, target: { host: string; port: nu
   return ehlo;
 }
 
-function failureOf(err: unknown): NonNullable<SubmissionProbeData['failure']> {
+export function failureOf(err: unknown): NonNullable<SubmissionProbeData['failure']> {
   return err instanceof SmtpError ? err.toFailure() : { kind: 'protocol-error', phase: 'connect', message: `Internal error in the AUTH probe: ${(err as Error)?.message ?? String(err)}` };
 }
 
@@ -216,7 +216,7 @@ async function authAndSender(client: SmtpClient, account: SubmissionAccount, mec
   if (!sm.accepted) {
     const said = replyText((sm.refusedAt === 'rcpt' ? sm.rcpt : sm.mail)!);
     if (isThrottledReply(said)) markAccountRefused(ctx, account.username, { kind: 'throttled', reply: said, entry: account.name });
-    else if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name });
+    else if (sm.refusedAt === 'mail' ? (sm.mail?.code ?? 0) >= 500 : isSenderRefusal(said)) markAccountRefused(ctx, account.username, { kind: 'sender', reply: said, entry: account.name, step: sm.refusedAt });
   }
   if (!account.expectForeignSenderRejected) return;
   if (!sm.accepted) {

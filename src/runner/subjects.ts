@@ -5,7 +5,7 @@ import { disabledReason } from '../exo/connector-settings.js';
 import type { Endpoint, HostPort, Plan, PlanEntry, Scope, Subject } from '../types.js';
 
 export function entriesOf(plan: Plan): PlanEntry[] {
-  return [...plan.connectors, ...plan.submission];
+  return [...plan.connectors, ...plan.submission, ...(plan.directSend ?? [])];
 }
 
 function endpoint(plan: Plan, hp: HostPort, role: Endpoint['role']): Endpoint {
@@ -15,6 +15,8 @@ function endpoint(plan: Plan, hp: HostPort, role: Endpoint['role']): Endpoint {
 
 export function endpointsOf(entry: PlanEntry, plan: Plan): Endpoint[] {
   if (entry.kind === 'submission') return [endpoint(plan, entry.endpoint, 'submission')];
+  // Direct Send talks to the tenant MX: the same endpoint, certificate and rules as relay to it.
+  if (entry.kind === 'direct-send') return [endpoint(plan, entry.endpoint, 'to-office365')];
   if (entry.direction === 'to-office365') return [endpoint(plan, entry.endpoint, 'to-office365')];
   return entry.smartHosts.map((hp) => endpoint(plan, hp, 'smart-host'));
 }

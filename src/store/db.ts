@@ -76,7 +76,7 @@ let addonPath: string | null | undefined;
  * The native addon's path, handed to better-sqlite3 so that it skips the `bindings` package's
  * search (a few ms of file probing per run); null when it is not where npm puts it.
  */
-function nativeBinding(): string | null {
+export function nativeBinding(): string | null {
   if (addonPath === undefined) {
     try {
       const pkg = createRequire(import.meta.url).resolve('better-sqlite3/package.json');

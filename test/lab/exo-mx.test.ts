@@ -25,7 +25,7 @@ async function mx(options: Partial<ExoMxOptions> = {}): Promise<ExoMxServer> {
 }
 
 /** MAIL FROM and RCPT TO over STARTTLS, presenting `client` (certificate chain PEM + key) if given. */
-async function relay(server: ExoMxServer, opts: { client?: { cert: string; key: string }; from?: string; tls?: boolean; data?: boolean } = {}) {
+async function relay(server: ExoMxServer, opts: { client?: { cert: string; key: string }; from?: string; to?: string; tls?: boolean; data?: boolean } = {}) {
   const c = new SmtpClient({ timeouts: TEST_TIMEOUTS });
   await c.connect({ host: server.host, port: server.port });
   await c.greeting();
@@ -35,7 +35,7 @@ async function relay(server: ExoMxServer, opts: { client?: { cert: string; key: 
     await c.ehlo('relay.contoso.test');
   }
   const mail = await c.command(`MAIL FROM:<${opts.from ?? 'relay@contoso.test'}>`, 'mail');
-  const rcpt = mail.code === 250 ? await c.command('RCPT TO:<someone@fabrikam.test>', 'rcpt') : undefined;
+  const rcpt = mail.code === 250 ? await c.command(`RCPT TO:<${opts.to ?? 'someone@fabrikam.test'}>`, 'rcpt') : undefined;
   let end;
   if (opts.data && rcpt?.code === 250) end = (await c.data('X-Relaycheck-Token: rc-mx\r\nSubject: relay\r\n\r\nbody\r\n')).end;
   const requested = c.tlsInfo?.clientCertificateRequested;
@@ -44,6 +44,17 @@ async function relay(server: ExoMxServer, opts: { client?: { cert: string; key: 
 }
 
 describe('the Exchange Online MX emulator', () => {
+  it('takes Direct Send (no certificate, no AUTH) to a tenant mailbox, and still refuses relay to another domain with 5.7.64', async () => {
+    const s = await mx({ directSend: 'accept' });
+    expect(await relay(s, { from: 'printer@contoso.test', to: 'it@contoso.test' })).toMatchObject({ mail: expect.stringMatching(/^250/), rcpt: expect.stringMatching(/^250/) });
+    expect((await relay(s, { from: 'printer@contoso.test' })).rcpt).toMatch(/^550 5\.7\.64 TenantAttribution; Relay Access Denied/);
+  });
+
+  it('refuses Direct Send with 550 5.7.68 TenantInboundAttribution when RejectDirectSend is on', async () => {
+    const s = await mx({ directSend: 'reject' });
+    expect((await relay(s, { from: 'printer@contoso.test', to: 'it@contoso.test' })).rcpt).toMatch(/^550 5\.7\.68 TenantInboundAttribution; Direct Send not allowed for this organization from unauthorized sources \[/);
+  });
+
   it('asks for a client certificate and relays when its subject CN matches TlsSenderCertificateName', async () => {
     const server = await mx();
     const client = { cert: pki.leaves.client.chainPem, key: pki.leaves.client.keyPem }; // CN relay.contoso.test

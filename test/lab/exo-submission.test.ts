@@ -15,6 +15,7 @@ const users: ExoUser[] = [
 
 let mailFrom: ExoSubmissionServer;
 let dataRefusal: ExoSubmissionServer;
+let atMailFrom: ExoSubmissionServer;
 let ca: string;
 
 beforeAll(async () => {
@@ -22,11 +23,13 @@ beforeAll(async () => {
   ca = pki.root.certPem;
   const pair = await serverCert(pki, 'smtp.contoso.test');
   mailFrom = await startExoSubmission({ ...pair, users, authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'] });
-  dataRefusal = await startExoSubmission({ ...pair, users, sendAsRefusal: 'data' });
+  dataRefusal = await startExoSubmission({ ...pair, users, sendAsRefusal: 'data-storedrv' });
+  atMailFrom = await startExoSubmission({ ...pair, users, authMethods: ['PLAIN', 'LOGIN'], sendAsRefusal: 'mail' });
 });
 afterAll(async () => {
   await mailFrom?.close();
   await dataRefusal?.close();
+  await atMailFrom?.close();
 });
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -99,8 +102,19 @@ describe('the Exchange Online submission emulator', () => {
     await bad.quit();
   });
 
-  it('refuses a sender the mailbox has no Send As on with 550 5.7.60 at MAIL FROM, and accepts its own and granted ones', async () => {
+  it('accepts MAIL FROM and RCPT TO for a sender without Send As and refuses it at the end of DATA with 550 5.7.60, as Exchange Online does', async () => {
     const { c } = await plain(mailFrom, 'scanner@contoso.test', 'pw-scanner');
+    expect((await c.command('MAIL FROM:<ceo@contoso.test>', 'mail')).code).toBe(250);
+    expect((await c.command('RCPT TO:<it@contoso.test>', 'rcpt')).code).toBe(250);
+    const before = mailFrom.messages.length;
+    const { end } = await c.data('Subject: x\r\n\r\nbody\r\n');
+    expect(replyText(end!)).toMatch(/^550 5\.7\.60 SMTP; Client does not have permissions to send as this sender \[[A-Za-z0-9.]+\.prod\.outlook\.com\]$/);
+    expect(mailFrom.messages).toHaveLength(before);
+    await c.quit();
+  });
+
+  it('can refuse a sender without Send As at MAIL FROM when told to, and accepts its own and granted ones', async () => {
+    const { c } = await plain(atMailFrom, 'scanner@contoso.test', 'pw-scanner');
     expect(replyText(await c.command('MAIL FROM:<ceo@contoso.test>', 'mail'))).toMatch(/^550 5\.7\.60 SMTP; Client does not have permissions to send as this sender/);
     expect((await c.command('MAIL FROM:<shared@contoso.test>', 'mail')).code).toBe(250);
     await c.command('RSET', 'mail');
@@ -108,7 +122,7 @@ describe('the Exchange Online submission emulator', () => {
     await c.quit();
   });
 
-  it('can refuse the foreign sender only after DATA with 554 5.2.252 SendAsDenied, capturing nothing', async () => {
+  it("can give the store driver's 554 5.2.252 SendAsDenied at the end of DATA instead, capturing nothing", async () => {
     const { c } = await session(dataRefusal); // offers no PLAIN: log in with LOGIN
     await c.command('AUTH LOGIN', 'auth');
     await c.command(b64('scanner@contoso.test'), 'auth', { secret: true });

@@ -12,7 +12,8 @@ const TOKEN = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.relaycheck-test-token';
 
 let pki: LabPki;
 let pair: { key: string; cert: string };
-let exo: ExoSubmissionServer; // LOGIN + XOAUTH2, 550 5.7.60 at MAIL FROM
+let exo: ExoSubmissionServer; // LOGIN + XOAUTH2, 550 5.7.60 at MAIL FROM (a server that decides at MAIL FROM, like Postfix)
+let exoAtData: ExoSubmissionServer; // as Exchange Online: Send As decided only at the end of DATA
 let exoPlain: ExoSubmissionServer; // PLAIN too, XOAUTH2 errors as a 334 challenge
 const extra: { close(): Promise<void> }[] = [];
 
@@ -24,11 +25,13 @@ const users = [
 beforeAll(async () => {
   pki = await labPki();
   pair = await serverCert(pki, 'smtp.contoso.test');
-  exo = await startExoSubmission({ ...pair, users });
+  exo = await startExoSubmission({ ...pair, users, sendAsRefusal: 'mail' });
+  exoAtData = await startExoSubmission({ ...pair, users });
   exoPlain = await startExoSubmission({ ...pair, users, authMethods: ['PLAIN', 'LOGIN', 'XOAUTH2'], xoauth2Challenge: true });
 });
 afterAll(async () => {
   await exo?.close();
+  await exoAtData?.close();
   await exoPlain?.close();
   for (const s of extra) await s.close();
 });
@@ -148,6 +151,15 @@ describe('the AUTH probe', () => {
     expect(data.senderMatch).toMatchObject({ accepted: false, refusedAt: 'mail', mail: { code: 550, enhanced: '5.7.60' } });
     expect(data.foreignSender?.notAttempted).toMatch(/own sender was refused/);
     expect((shared.get('refusedAccounts') as Map<string, { kind: string }>).get('scanner@contoso.test')?.kind).toBe('sender');
+  });
+
+  it('records MAIL FROM and RCPT TO accepted for a sender without Send As where the server decides only at the end of DATA, and marks nothing', async () => {
+    const shared = new Map<string, unknown>();
+    const { data } = await probe({ port: exoAtData.port, from: 'ceo@contoso.test', foreign: true }, shared);
+    expect(data.senderMatch).toMatchObject({ accepted: true, mail: { code: 250 }, rcpt: { code: 250 } });
+    expect(data.senderMatch?.refusedAt).toBeUndefined();
+    expect(data.foreignSender).toMatchObject({ refused: false, accepted: true });
+    expect(shared.get('refusedAccounts') instanceof Map ? (shared.get('refusedAccounts') as Map<string, unknown>).size : 0).toBe(0);
   });
 
   it('sees a foreign sender refused before DATA without counting it against the account', async () => {

@@ -4,8 +4,9 @@
 // 10,000 recipients a day and 30 messages a minute per mailbox for client submission.
 import { combine, defineCheck, type Observation } from '../../src/check-kit/define.js';
 import type { QuotaProbeData } from '../../src/evidence/sending.js';
+import { MAILBOX_RECIPIENTS_PER_DAY } from '../../src/exo/facts.js';
 
-export const EXO_RECIPIENTS_PER_DAY = 10_000;
+export const EXO_RECIPIENTS_PER_DAY = MAILBOX_RECIPIENTS_PER_DAY;
 export const EXO_MESSAGES_PER_MINUTE = 30;
 /** warn when a run would use this share of the daily limit or more */
 export const QUOTA_WARN_SHARE = 0.9;

@@ -10,8 +10,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Real peers (Postfix, Dovecot, nsd) bind fixed loopback addresses: files run in parallel,
-    // but each integration file owns its own 127.0.x.0/24 range.
+    // Files run in parallel: each integration file that starts real peers (Postfix, Dovecot, nsd)
+    // claims a free loopback block 127.X.Y.0/24 of its own at start (test/peers/loopback.ts).
     pool: 'forks',
     // Tests stay on loopback: non-loopback connections, datagrams and name lookups fail at once.
     setupFiles: ['test/setup/loopback-only.mjs', 'test/setup/state-dir.mjs'],

@@ -124,7 +124,7 @@ export async function runLab(args: LabArgs, io: Io): Promise<LabResult> {
     } else {
       lines.push(
         outcome.code !== 0 || outcome.report.verdict === 'warn'
-          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run: each failure above says what Exchange Online shows and how to fix it.`
+          ? `As expected, the injected fault${faults.length === 1 ? '' : 's'} failed the run; the fixes are listed above.`
           : 'The injected faults did not fail the run: that is a bug in relaycheck or its lab; please report it with the JSON report.',
       );
     }

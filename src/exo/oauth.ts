@@ -44,10 +44,13 @@ export function isExchangeAudience(aud: string): boolean {
 
 export type OAuthUse = 'smtp' | 'imap';
 
+/** The application permission an app needs for SMTP AUTH with client credentials. */
+export const SMTP_APP_PERMISSION = 'SMTP.SendAsApp';
+
 /** The application role a client-credentials token needs for what it is used for. */
 export function requiredRole(use: OAuthUse, service: SubmissionService): string {
   if (use === 'imap') return 'IMAP.AccessAsApp';
-  return service === 'hve' ? 'Mail.Send' : 'SMTP.SendAsApp';
+  return service === 'hve' ? 'Mail.Send' : SMTP_APP_PERMISSION;
 }
 
 /** How the role is granted (the admin-consent step), for findings. */

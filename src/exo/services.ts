@@ -15,11 +15,18 @@ export const SERVICE_NAMES: Record<SubmissionService, string> = {
   other: 'SMTP submission',
 };
 
+/** The host each Microsoft service takes submissions on, as relaycheck import and powershell write it. */
+export const SUBMISSION_HOSTS = {
+  exchangeOnline: 'smtp.office365.com',
+  hve: 'smtp-hve.office365.com',
+  acs: 'smtp.azurecomm.net',
+} as const;
+
 const HOSTS: Record<string, SubmissionService> = {
-  'smtp.office365.com': 'exchange-online',
+  [SUBMISSION_HOSTS.exchangeOnline]: 'exchange-online',
   'smtp-legacy.office365.com': 'exchange-online',
-  'smtp-hve.office365.com': 'hve',
-  'smtp.azurecomm.net': 'acs',
+  [SUBMISSION_HOSTS.hve]: 'hve',
+  [SUBMISSION_HOSTS.acs]: 'acs',
 };
 
 /** smtp.office365.com → exchange-online, smtp-hve.office365.com → hve, smtp.azurecomm.net → acs, anything else → other. */

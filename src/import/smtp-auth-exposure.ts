@@ -6,7 +6,9 @@
 // OAuth 2.0 client credentials on smtp.office365.com; High Volume Email for internal-only senders
 // (Basic until September 2028); relay through an inbound connector for devices that cannot do
 // OAuth; Azure Communication Services for bulk mail beyond mailbox limits.
-import { HVE_BASIC_UNTIL, MAILBOX_RECIPIENTS_PER_DAY, SMTP_APP_PERMISSION, SMTP_AUTH_BASIC_OFF_BY_DEFAULT, SUBMISSION_HOSTS } from '../exo/submission-paths.js';
+import { HVE_BASIC_UNTIL, MAILBOX_RECIPIENTS_PER_DAY, SMTP_AUTH_BASIC_OFF_BY_DEFAULT } from '../exo/facts.js';
+import { SMTP_APP_PERMISSION } from '../exo/oauth.js';
+import { SUBMISSION_HOSTS } from '../exo/services.js';
 import type { CasMailboxExport, MailboxSmtpAuth, SmtpAuthReportRow } from './smtp-auth-exports.js';
 
 export type WayForward = 'oauth' | 'connector' | 'acs' | 'turn-off';

@@ -1,7 +1,7 @@
 // The SMTP AUTH exposure as plan text: the three states counted apart, every account that can
 // still authenticate with its way forward, and one commented-out plan entry per account that tests
 // that way (FILL IN for tenant id, client id and credentials; secrets only as { env } / { file }).
-import { SUBMISSION_HOSTS } from '../exo/submission-paths.js';
+import { SUBMISSION_HOSTS } from '../exo/services.js';
 import { psQuote } from '../powershell/quote.js';
 import { WAY_LABEL, countsLine, type ExposedAccount, type Exposure } from './smtp-auth-exposure.js';
 

@@ -5,7 +5,8 @@
 // reference/exchange-online.md (TlsSettings ↔ tls.mode, SenderDomains `smtp:*;1`).
 import { isIP } from 'node:net';
 import { isCertName, isCidr, isEmail, isHostname, parseHostPort } from '../plan/address.js';
-import { SMTP_AUTH_BASIC_OFF_BY_DEFAULT, SUBMISSION_HOSTS } from '../exo/submission-paths.js';
+import { SMTP_AUTH_BASIC_OFF_BY_DEFAULT } from '../exo/facts.js';
+import { SUBMISSION_HOSTS } from '../exo/services.js';
 import { settingsFor, type ConnectorDirection } from '../exo/connector-settings.js';
 import { rangeToCidrs } from './ip-range.js';
 import type { AcceptedDomainExport, InboundConnectorExport, OutboundConnectorExport } from './exports.js';

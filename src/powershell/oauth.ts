@@ -5,7 +5,7 @@
 // Source: Microsoft Learn, "Authenticate an IMAP, POP or SMTP connection using OAuth" (reference:
 // exchange-online.md, "OAuth 2.0 for SMTP AUTH and IMAP"). The enterprise application's object id
 // is not in the plan (the token's `oid` claim carries it): it is left as FILL IN.
-import { SMTP_APP_PERMISSION } from '../exo/submission-paths.js';
+import { SMTP_APP_PERMISSION } from '../exo/oauth.js';
 import { serviceOf } from '../exo/services.js';
 import type { Plan, SubmissionAccount } from '../types.js';
 import { psComment, psQuote } from './quote.js';

@@ -1,8 +1,8 @@
-// DANE as Exchange Online's SmtpDaneMode sees it, for real: nsd (127.0.61.1:53) serves zones signed
-// with ldns-signzone — one good, one with expired signatures — and one unsigned zone; unbound
-// (127.0.61.53:53) validates them from the test trust anchors and sets the AD bit; the smart hosts
-// are one in-process STARTTLS server on 127.0.61.10:25 reached through the plan's resolve. This
-// file's loopback range is 127.0.61.0/24.
+// DANE as Exchange Online's SmtpDaneMode sees it, for real: nsd (.1:53 of the file's loopback block)
+// serves zones signed with ldns-signzone — one good, one with expired signatures — and one unsigned
+// zone; unbound (.53:53) validates them from the test trust anchors and sets the AD bit; the smart
+// hosts are one in-process STARTTLS server on .10:25 reached through the plan's resolve. The block
+// 127.X.Y.0/24 is claimed free at start (test/peers/loopback.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { runPlan, DEFAULT_TIMEOUTS } from '../../src/runner/run.js';
 import type { CheckResult, Plan } from '../../src/types.js';
 import { requirePeer } from '../peers/available.js';
+import { claimLoopbackBlock } from '../peers/loopback.js';
 import { startNsd, type NsdInstance } from '../peers/nsd.js';
 import { signZone } from '../peers/dnssec.js';
 import { startUnbound, type UnboundInstance } from '../peers/unbound.js';
@@ -19,9 +20,11 @@ import { startTlsSmtpServer, type TlsSmtpServer } from '../helpers/tls-smtp-serv
 import { planFromYaml } from '../helpers/plans.js';
 import { tempDir } from '../helpers/exo.js';
 
-const NSD = '127.0.61.1';
-const UNBOUND = '127.0.61.53';
-const SMART = '127.0.61.10';
+// The addresses of this run's loopback block (set in beforeAll).
+let NSD = '';
+let UNBOUND = '';
+let SMART = '';
+const escaped = (address: string) => address.replaceAll('.', '\\.');
 const MX = 'signed-example.d-v1.mx.microsoft';
 const WRONG = 'ab'.repeat(32);
 
@@ -38,6 +41,12 @@ describe.skipIf(!requirePeer('nsd', 'unbound'))('DANE against signed zones and a
   let smtp: TlsSmtpServer;
 
   beforeAll(async () => {
+    const loopback = await claimLoopbackBlock([
+      { host: 1, tcp: [53], udp: [53] },
+      { host: 53, tcp: [53], udp: [53] },
+      { host: 10, tcp: [25] },
+    ]);
+    [NSD, UNBOUND, SMART] = [loopback.at(1), loopback.at(53), loopback.at(10)];
     dir = tempDir('relaycheck-dnssec-');
     const root = await createRootCa({ cn: 'relaycheck DNSSEC test root', key: { kind: 'ec', curve: 'P-256' } });
     const leaf = await issueLeaf(root, { cn: 'mail.signed.example' });
@@ -128,10 +137,10 @@ connectors:
       'dns.dane mail.bogus.example:25': 'error',
       [`dns.dane ${SMART}:25`]: 'fail',
     });
-    expect(byEndpoint(rs, 'mail.signed.example').message).toMatch(/matches the certificate mail\.signed\.example presented; the answer was DNSSEC-validated \(AD from 127\.0\.61\.53:53, marked validating\)$/);
+    expect(byEndpoint(rs, 'mail.signed.example').message).toMatch(new RegExp(`matches the certificate mail\\.signed\\.example presented; the answer was DNSSEC-validated \\(AD from ${escaped(UNBOUND)}:53, marked validating\\)$`));
     expect(byEndpoint(rs, 'other.signed.example').exchangeOnline).toMatch(/5\.7\.323 tlsa-invalid/);
     expect(byEndpoint(rs, 'nodane.signed.example').message).toMatch(/Mandatory, but there is no TLSA record at _25\._tcp\.nodane\.signed\.example \(NXDOMAIN\)/);
-    expect(byEndpoint(rs, 'mail.unsigned.example').message).toMatch(/the validating resolver 127\.0\.61\.53:53 did not vouch for it \(AD clear\)/);
+    expect(byEndpoint(rs, 'mail.unsigned.example').message).toMatch(new RegExp(`the validating resolver ${escaped(UNBOUND)}:53 did not vouch for it \\(AD clear\\)`));
     expect(byEndpoint(rs, 'mail.bogus.example').message).toMatch(/SERVFAIL.*the resolver is marked validating, and SERVFAIL for a signed zone usually means broken DNSSEC signatures/);
     expect(byEndpoint(rs, 'mail.bogus.example').exchangeOnline).toMatch(/5\.7\.324 dnssec-invalid/);
     expect(byEndpoint(rs, SMART).message).toMatch(/is an IP address: DANE looks up TLSA records/);
@@ -142,7 +151,7 @@ connectors:
     const rs = await results(plan({ mode: 'Mandatory', validating: false }));
     const good = byEndpoint(rs, 'mail.signed.example');
     expect(good.status).toBe('warn');
-    expect(good.message).toMatch(/DNSSEC unknown: dns\.validating is not set, so relaycheck does not take 127\.0\.61\.53:53's word for it \(the answer carried AD\)/);
+    expect(good.message).toMatch(new RegExp(`DNSSEC unknown: dns\\.validating is not set, so relaycheck does not take ${escaped(UNBOUND)}:53's word for it \\(the answer carried AD\\)`));
     expect(rs.find((r) => r.check === 'dns.inbound-dane')!.message).toMatch(/DNSSEC unknown/);
   });
 

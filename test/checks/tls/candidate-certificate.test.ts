@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check from '../../../checks/tls/candidate-certificate.js';
 import certificateName from '../../../checks/tls/certificate-name.js';
 import { writePkiFiles, type Issued, type LabPki } from '../../../src/pki/generate.js';
-import { subjectsFor } from '../../../src/runner/subjects.js';
 import { setSystemRoots } from '../../../src/tls/trust.js';
-import type { Finding, Plan } from '../../../src/types.js';
+import type { Plan } from '../../../src/types.js';
+import { evaluateCase, testCheck } from '../../helpers/check-tester.js';
 import { runCli } from '../../helpers/cli.js';
 import { labPki, tempDir, writeAndLoadPlan } from '../../helpers/exo.js';
 
@@ -30,69 +30,87 @@ function planWith(direction: 'smart-host' | 'relay', cert: string, key?: string)
   return writeAndLoadPlan(tempDir(), `version: 1\ndomain: contoso.test\ntrust: { system: false, ca: [root.pem] }\nconnectors:\n${connector}`, { 'root.pem': pki.root.certPem, 'next.pem': cert, ...(key ? { 'next.key': key } : {}) });
 }
 
-function judge(plan: Plan): Finding {
-  const subject = subjectsFor('endpoint', plan).find((s) => check.appliesTo!(s, plan))!;
-  return check.evaluate({ subject, plan, probes: {}, now: NOW, options: { send: false } }) as Finding;
+const smartHost = (leaf: () => Issued, key?: () => string) => () => planWith('smart-host', leaf().chainPem, key ? key() : leaf().keyPem);
+const relay = (cert: () => string, key?: () => string) => () => planWith('relay', cert(), key?.());
+
+/** What tls.certificate-name says of the same certificate once it is live on the smart host. */
+function liveNameMessage(leaf: Issued): string {
+  const chain = leaf.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!.map((b) => b.replace(/-----[A-Z ]+-----|\s/g, ''));
+  const session = { endpoint: 'smtp.contoso.test:25', tls: { protocol: 'TLSv1.3', cipher: null, authorized: false, peerChain: chain, handshakeMs: 1 }, transcript: [], durationMs: 1 };
+  return evaluateCase(certificateName, { plan: planWith('smart-host', leaf.chainPem), probes: { 'smtp-session': session }, now: NOW }).message;
 }
 
-const smartHost = (leaf: Issued, key = leaf.keyPem) => judge(planWith('smart-host', leaf.chainPem, key));
-
-describe('tls.candidate-certificate for the smart hosts', () => {
-  it('passes a correct next certificate without touching the network', () => {
-    const f = smartHost(pki.leaves.valid);
-    expect(f.status).toBe('pass');
-    expect(f.message).toMatch(/^candidate next\.pem \(CN=smtp\.contoso\.test.*\) would pass: tls\.certificate-name: .*matches TlsDomain smtp\.contoso\.test/);
-  });
-
-  it('fails a certificate for another name, in the words the live check uses', () => {
-    const f = smartHost(pki.leaves.wrongName);
-    expect(f.status).toBe('fail');
-    // the same wording as tls.certificate-name gives the live certificate
-    const plan = planWith('smart-host', pki.leaves.wrongName.chainPem);
-    const subject = subjectsFor('endpoint', plan)[0]!;
-    const chain = pki.leaves.wrongName.chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)!.map((b) => b.replace(/-----[A-Z ]+-----|\s/g, ''));
-    const live = certificateName.evaluate({ subject, plan, probes: { 'smtp-session': { endpoint: 'smtp.contoso.test:25', tls: { protocol: 'TLSv1.3', cipher: null, authorized: false, peerChain: chain, handshakeMs: 1 }, transcript: [], durationMs: 1 } }, now: NOW, options: { send: false } }) as Finding;
-    expect(f.message).toContain(`tls.certificate-name: ${live.message}`);
-    expect(f.exchangeOnline).toMatch(/^Once installed: .*SubjectMismatch/);
-  });
-
-  it('fails a certificate file without its intermediate', () => {
-    const f = smartHost(pki.leaves.leafOnly);
-    expect(f.status).toBe('fail');
-    expect(f.message).toMatch(/tls\.certificate-chain: /);
-  });
-
-  it('fails an expired certificate and a weak key', () => {
-    expect(smartHost(pki.leaves.expired).message).toMatch(/tls\.certificate-expiry: /);
-    expect(smartHost(pki.leaves.rsa1024).message).toMatch(/tls\.certificate-strength: .*1024/);
-  });
-
-  it('fails a key that belongs to another certificate, without showing the key', () => {
-    const f = smartHost(pki.leaves.valid, pki.leaves.wrongName.keyPem);
-    expect(f.status).toBe('fail');
-    expect(f.message).toMatch(/key: the private key \(file next\.key\) does not belong to next\.pem's certificate/);
-    expect(JSON.stringify(f)).not.toContain('PRIVATE KEY');
-  });
+testCheck(check, {
+  // no probes: the candidate is judged from the plan's files, without touching the network
+  defaults: { now: NOW, probes: {}, send: false },
+  valid: [
+    {
+      name: 'passes a correct next certificate for the smart hosts without touching the network',
+      plan: smartHost(() => pki.leaves.valid),
+      message: /^candidate next\.pem \(CN=smtp\.contoso\.test.*\) would pass: tls\.certificate-name: .*matches TlsDomain smtp\.contoso\.test/,
+    },
+    {
+      name: "passes the relay's next client certificate matching TlsSenderCertificateName, with its chain, without a key",
+      plan: relay(() => pki.leaves.client.chainPem),
+      message: /tls\.client-certificate: CN=relay\.contoso\.test/,
+    },
+  ],
+  invalid: [
+    {
+      name: "fails a smart host certificate for another name, in the words the live check uses",
+      status: 'fail',
+      plan: smartHost(() => pki.leaves.wrongName),
+      message: () => [`tls.certificate-name: ${liveNameMessage(pki.leaves.wrongName)}`],
+      exchangeOnline: /^Once installed: .*SubjectMismatch/,
+    },
+    {
+      name: 'fails a smart host certificate file without its intermediate',
+      status: 'fail',
+      plan: smartHost(() => pki.leaves.leafOnly),
+      message: /tls\.certificate-chain: /,
+    },
+    {
+      name: 'fails an expired smart host certificate',
+      status: 'fail',
+      plan: smartHost(() => pki.leaves.expired),
+      message: /tls\.certificate-expiry: /,
+    },
+    {
+      name: 'fails a smart host certificate with a weak (RSA 1024) key',
+      status: 'fail',
+      plan: smartHost(() => pki.leaves.rsa1024),
+      message: /tls\.certificate-strength: .*1024/,
+    },
+    {
+      name: 'fails a key that belongs to another certificate, without showing the key',
+      status: 'fail',
+      plan: smartHost(() => pki.leaves.valid, () => pki.leaves.wrongName.keyPem),
+      message: /key: the private key \(file next\.key\) does not belong to next\.pem's certificate/,
+      excludes: ['PRIVATE KEY'],
+    },
+    {
+      name: "fails a relay client certificate whose name is outside TlsSenderCertificateName and the accepted domains",
+      status: 'fail',
+      plan: relay(() => pki.leaves.clientWrongName.chainPem, () => pki.leaves.clientWrongName.keyPem),
+      message: [
+        /tls\.client-certificate: no CN or SAN matches tlsSenderCertificateName \*\.contoso\.test/,
+        /accepted-domains: none of its names \(relay\.other-org\.test\) is in an accepted domain \(contoso\.test\)/,
+      ],
+    },
+    {
+      name: 'fails a relay client certificate file without its intermediate (Exchange Online fetches none)',
+      status: 'fail',
+      plan: relay(() => pki.leaves.client.certPem),
+      message: /issuer .* is neither in the file nor a trust anchor|lacks the intermediate/,
+    },
+  ],
 });
 
-describe('tls.candidate-certificate for the relay (next client certificate)', () => {
-  it('passes a client certificate matching TlsSenderCertificateName, with its chain, without a key', () => {
-    const f = judge(planWith('relay', pki.leaves.client.chainPem));
-    expect(f.status).toBe('pass');
-    expect(f.message).toMatch(/tls\.client-certificate: CN=relay\.contoso\.test/);
-  });
-
-  it('fails a name outside TlsSenderCertificateName and the accepted domains', () => {
-    const f = judge(planWith('relay', pki.leaves.clientWrongName.chainPem, pki.leaves.clientWrongName.keyPem));
+describe('tls.candidate-certificate and the private key', () => {
+  it('shows the key in no field of the finding, evidence included', () => {
+    const f = evaluateCase(check, { plan: smartHost(() => pki.leaves.valid, () => pki.leaves.wrongName.keyPem), probes: {}, now: NOW, send: false });
     expect(f.status).toBe('fail');
-    expect(f.message).toMatch(/tls\.client-certificate: no CN or SAN matches tlsSenderCertificateName \*\.contoso\.test/);
-    expect(f.message).toMatch(/accepted-domains: none of its names \(relay\.other-org\.test\) is in an accepted domain \(contoso\.test\)/);
-  });
-
-  it('fails a client certificate file without its intermediate (Exchange Online fetches none)', () => {
-    const f = judge(planWith('relay', pki.leaves.client.certPem));
-    expect(f.status).toBe('fail');
-    expect(f.message).toMatch(/issuer .* is neither in the file nor a trust anchor|lacks the intermediate/);
+    expect(JSON.stringify(f)).not.toContain('PRIVATE KEY');
   });
 });
 

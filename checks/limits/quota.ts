@@ -46,8 +46,10 @@ export default defineCheck({
     const obs: Observation[] = [];
     const { messagesPerDay, messagesPerMinute, recipientsPerDay, recipientsPerMessage, tenantExternalPerDay } = limits;
 
-    // Sanity of the plan's figures against Microsoft's.
-    if (messagesPerDay !== undefined && messagesPerMinute !== undefined && messagesPerMinute > messagesPerDay) obs.push({ status: 'fail', message: `messagesPerMinute (${messagesPerMinute}) is above messagesPerDay (${messagesPerDay})` });
+    // Sanity of the plan's figures against Microsoft's. Only the plan's own per-minute figure can
+    // contradict its daily one: Microsoft's 30 a minute under a small messagesPerDay is no mistake.
+    const minuteFromPlan = (limits.source as Record<string, string> | undefined)?.messagesPerMinute === 'plan';
+    if (messagesPerDay !== undefined && messagesPerMinute !== undefined && minuteFromPlan && messagesPerMinute > messagesPerDay) obs.push({ status: 'fail', message: `messagesPerMinute (${messagesPerMinute}) is above messagesPerDay (${messagesPerDay})` });
     if (path === 'mailbox') {
       if (recipientsPerDay !== undefined && recipientsPerDay > MAILBOX_RECIPIENTS_PER_DAY) obs.push({ status: 'warn', message: `recipientsPerDay ${n(recipientsPerDay)} is above Exchange Online's ${n(MAILBOX_RECIPIENTS_PER_DAY)} recipients a day per mailbox; expect 550 5.1.90 or 554 5.2.0 SubmissionQuotaExceededException` });
       if (messagesPerDay !== undefined && messagesPerDay > MAILBOX_RECIPIENTS_PER_DAY) obs.push({ status: 'warn', message: `messagesPerDay ${n(messagesPerDay)} is above Exchange Online's ${n(MAILBOX_RECIPIENTS_PER_DAY)} recipients a day; expect 554 5.2.0 SubmissionQuotaExceededException` });

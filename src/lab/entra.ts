@@ -7,8 +7,7 @@
 // tid …). Errors come as Entra ID words them: AADSTS codes in error_description and error_codes.
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import https from 'node:https';
-import type { Socket } from 'node:net';
-import { listenOn } from './listen.js';
+import { listenTracked } from './listen.js';
 
 type Jose = typeof import('jose');
 
@@ -226,17 +225,9 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
     }
     aadError(res, 404, 'invalid_request', 900561, 'The endpoint only accepts POST requests.', correlationId);
   });
-  const sockets = new Set<Socket>();
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-  });
-  server.on('tlsClientError', () => undefined);
-  server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await listenOn(server, host, options.port);
-  let closed: Promise<void> | undefined;
+  const listening = await listenTracked(server, host, options.port);
+  const port = listening.port;
   return {
     host,
     port,
@@ -250,12 +241,6 @@ export async function startEntra(options: EntraOptions): Promise<EntraServer> {
         return { ok: false, why: (err as Error).message };
       }
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: listening.close,
   };
 }

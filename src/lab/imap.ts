@@ -3,9 +3,8 @@
 // validation message arrived exactly as it would against a real mailbox (imapflow: LOGIN or
 // AUTHENTICATE XOAUTH2, EXAMINE, SEARCH HEADER X-Relaycheck-Token). Every message the lab's SMTP
 // servers accept is appended to INBOX through `deliver`. One shared INBOX for the lab's users.
-import type { Socket } from 'node:net';
 import tls from 'node:tls';
-import { listenOn } from './listen.js';
+import { listenTracked } from './listen.js';
 import { serveImap, type StoredMessage } from './imap-session.js';
 
 export interface LabImapOptions {
@@ -39,7 +38,6 @@ export async function startLabImap(options: LabImapOptions): Promise<LabImapServ
   const messages: StoredMessage[] = [];
   const logins: LabImapServer['logins'] = [];
   let nextUid = 1;
-  const sockets = new Set<Socket>();
   const server = tls.createServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1.2' }, (socket) => {
     socket.on('error', () => undefined);
     socket.setTimeout(60_000, () => socket.destroy());
@@ -62,16 +60,9 @@ export async function startLabImap(options: LabImapOptions): Promise<LabImapServ
         : {}),
     });
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    s.on('error', () => undefined);
-  });
-  server.on('tlsClientError', () => undefined);
-  server.on('error', () => undefined);
   const host = options.host ?? '127.0.0.1';
-  const port = await listenOn(server, host, options.port);
-  let closed: Promise<void> | undefined;
+  const listening = await listenTracked(server, host, options.port);
+  const port = listening.port;
   return {
     host,
     port,
@@ -84,12 +75,6 @@ export async function startLabImap(options: LabImapOptions): Promise<LabImapServ
       const head = recipients.length ? `Delivered-To: ${recipients.join(', ')}\r\n` : '';
       messages.push({ uid: nextUid++, raw: head + raw, internalDate: new Date() });
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: listening.close,
   };
 }

@@ -3,8 +3,7 @@
 // listens on a free loopback port, not 443: the lab tells the MTA-STS probe the port through the
 // run's shared state (SHARED_MTA_STS_PORT in src/probes/mta-sts.ts).
 import { createServer } from 'node:https';
-import type { Socket } from 'node:net';
-import { listenOn } from './listen.js';
+import { listenTracked } from './listen.js';
 
 export interface MtaStsServerOptions {
   host?: string;
@@ -27,7 +26,6 @@ export const MTA_STS_POLICY_PATH = '/.well-known/mta-sts.txt';
 
 export async function startMtaStsServer(options: MtaStsServerOptions): Promise<MtaStsServer> {
   let requests = 0;
-  const sockets = new Set<Socket>();
   const server = createServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1.2' }, (req, res) => {
     requests++;
     if (req.method === 'GET' && req.url === MTA_STS_POLICY_PATH) {
@@ -39,27 +37,15 @@ export async function startMtaStsServer(options: MtaStsServerOptions): Promise<M
     res.end('not found\n');
   });
   server.keepAliveTimeout = 1000;
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  server.on('tlsClientError', () => undefined);
-  server.on('clientError', (_err, socket) => socket.destroy());
   const host = options.host ?? '127.0.0.1';
-  const port = await listenOn(server, host, options.port);
-  let closed: Promise<void> | undefined;
+  const listening = await listenTracked(server, host, options.port);
+  const port = listening.port;
   return {
     host,
     port,
     get requests() {
       return requests;
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-      return closed;
-    },
+    close: listening.close,
   };
 }

@@ -67,7 +67,7 @@ describe('relaycheck lab stops every server', () => {
     });
     await expect(runLab(args('throws'), failing)).rejects.toThrow('the terminal went away');
     const ports = headerPorts(header);
-    expect(ports).toHaveLength(8);
+    expect(ports).toHaveLength(10);
     for (const port of ports) expect(await refused(port)).toBe(true);
   });
 

@@ -238,7 +238,8 @@ submission:
     const byId = Object.fromEntries(report.results.map((r) => [r.check, r]));
     expect(byId['auth.login'].status).toBe('pass');
     expect(byId['auth.sender-match']).toMatchObject({ status: 'fail', message: expect.stringMatching(/at the end of DATA \(after the final dot\) \(validation message\): “554 5\.2\.252 SendAsDenied; scanner@contoso\.test not allowed to send as ceo@contoso\.test/), powershell: "Add-RecipientPermission -Identity 'ceo@contoso.test' -Trustee 'scanner@contoso.test' -AccessRights SendAs -Confirm:$false" });
-    expect(byId['send.validation']).toMatchObject({ status: 'fail', message: expect.stringMatching(/^not accepted at the end of DATA \(after the final dot\): “554 5\.2\.252/) });
+    // the refusal is auth.sender-match's finding; the message it stopped is its knock-on
+    expect(byId['send.validation']).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^not tested: auth\.sender-match failed$/), evidence: expect.objectContaining({ rootCause: 'auth.sender-match' }) });
   });
 });
 
@@ -274,7 +275,7 @@ describe('helpers of the send probe', () => {
 });
 
 describe('a server that stalls after DATA', () => {
-  it('is reported as a stall after DATA, not as an unreachable server with a reachability fix', async () => {
+  it('is reported as a stall at the end of DATA, not as an unreachable server with a reachability fix', async () => {
     const { startRawServer, scripted } = await import('../helpers/raw-smtp-server.js');
     const { sendFinding } = await import('../../checks/send/validation.js');
     let inData = false;
@@ -301,12 +302,12 @@ connectors:
       );
       const { data } = await send(p, { timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 700, tlsMs: 700, deadlineMs: 10_000 } });
       const [a] = data.attempts;
-      expect(a.error).toMatchObject({ stage: 'data' });
+      expect(a.error).toMatchObject({ stage: 'end-of-data' });
       const finding = sendFinding(entriesOf(p)[0], a);
-      expect(finding.message).toMatch(/^not accepted after DATA/);
+      expect(finding.message).toMatch(/^not accepted at the end of DATA \(after the final dot\)/);
       expect(finding.message).not.toMatch(/before the SMTP dialogue/);
       expect(finding.remediation ?? '').not.toMatch(/reachab/i);
-      expect(finding.remediation).toMatch(/after DATA/);
+      expect(finding.remediation).toMatch(/stopped answering at the end of DATA/);
     } finally {
       await server.close();
     }

@@ -58,7 +58,8 @@ export const FAULTS: Record<LabFault, FaultInfo> = {
   },
   'sender-mismatch': {
     does: 'the tenant has not granted the submission account Send As on the sender the plan lists under sendAs (refused at the end of DATA, as Exchange Online does)',
-    expected: ['auth.sender-match', 'send.validation'],
+    // the refused validation message is auth.sender-match's evidence; send.validation is its knock-on
+    expected: ['auth.sender-match'],
   },
   'client-cert-mismatch': {
     does: 'the relay presents a client certificate for relay.other-org.test, not the inbound connector\'s TlsSenderCertificateName',

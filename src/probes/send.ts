@@ -157,7 +157,12 @@ function stageOf(err: { code?: string; command?: string; responseCode?: number }
 export function stageFromTranscript(stage: SendStage, transcript: readonly TranscriptLine[]): SendStage {
   if (stage !== 'connect' && stage !== 'other') return stage;
   const sent = transcript.filter((l) => l.dir === 'send').map((l) => l.line.toUpperCase());
-  if (sent.some((l) => l.startsWith('DATA'))) return 'data';
+  const dataAt = transcript.findIndex((l) => l.dir === 'send' && l.line.toUpperCase().startsWith('DATA'));
+  if (dataAt >= 0) {
+    // After 354 the message went out: the silence is the server's answer to the final dot.
+    const goAhead = transcript.slice(dataAt + 1).some((l) => l.dir !== 'send' && l.line.startsWith('354'));
+    return goAhead ? 'end-of-data' : 'data';
+  }
   const last = sent[sent.length - 1] ?? '';
   if (last.startsWith('RCPT')) return 'rcpt';
   if (last.startsWith('MAIL')) return 'mail';

@@ -104,13 +104,24 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
   const messageCol = width - 4 - statusCol - checkCol;
   const listIndent = '        ';
 
+  const titleOf = (name: string) => (name ? forTerminal(name, 200) : `Domain and plan: ${forTerminal(String(report.plan?.domain ?? ''), 200)}`);
+  const allPass = (name: string) => groups.get(name)!.every((r) => statusOf(r.status) === 'pass');
+  // In a run with something to fix, the sections where everything passes fold into one list, so
+  // the sections with findings stay on one screen; in a passing run each keeps its folded line.
+  const foldSections = !options.verbose && names.some((n) => !allPass(n));
+  const folded = foldSections ? names.filter(allPass) : [];
+  let previousAllPass = false;
   for (const name of names) {
+    if (folded.includes(name)) continue;
     const rows = groups.get(name)!;
     const counts = new Map<Status, number>();
     for (const r of rows) counts.set(statusOf(r.status), (counts.get(statusOf(r.status)) ?? 0) + 1);
     const countText = [...counts].sort((a, b) => STATUS_ORDER.indexOf(a[0]) - STATUS_ORDER.indexOf(b[0])).map(([s, n]) => paint(`${n} ${Object.hasOwn(LABEL, s) ? s : label(s)}`, s, color && s !== 'pass')).join(', ');
-    const title = name ? forTerminal(name, 200) : `Domain and plan: ${forTerminal(String(report.plan?.domain ?? ''), 200)}`;
-    lines.push('', `${clip(title, Math.max(20, width - 40))} — ${countText}`);
+    // Sections that only pass are two lines each: no blank line between them.
+    const onlyPass = !options.verbose && allPass(name);
+    if (!(onlyPass && previousAllPass)) lines.push('');
+    previousAllPass = onlyPass;
+    lines.push(`${clip(titleOf(name), Math.max(20, width - 40))} — ${countText}`);
 
     const passing: CheckResult[] = [];
     const knockOns: CheckResult[] = [];
@@ -156,6 +167,11 @@ export function renderConsole(report: RunReport, options: ConsoleOptions = { col
       const ids = [...new Set(list.map((r) => forTerminal(String(r.check), 60)))].join(', ');
       lines.push(...wrap(`  ${paint('SKIP', 'skipped', color)}  ${list.length} ${why}: ${ids}`, width + (color ? 10 : 0), listIndent));
     }
+  }
+
+  if (folded.length) {
+    const list = folded.map((n) => `${titleOf(n)} (${groups.get(n)!.length})`).join(', ');
+    lines.push('', ...wrap(`${paint('PASS', 'pass', color)} every check in ${list}`, width + (color ? 10 : 0), '  '));
   }
 
   if (report.changes?.length) {

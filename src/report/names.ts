@@ -41,22 +41,40 @@ export function writeReportFile(file: string, text: string, mode: 'exclusive' | 
  * plan's -latest copies.
  * Returns the paths of the run's own files.
  */
+/** More than one file of a report set could not be written; each error names its file. */
+export class ReportSetError extends Error {
+  readonly errors: readonly unknown[];
+  constructor(errors: readonly unknown[]) {
+    super(errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; '));
+    this.name = 'ReportSetError';
+    this.errors = errors;
+  }
+}
+
 export function writeReportSet(out: string, planFile: string, startedAt: string, files: ReportFile[], options: { latest?: boolean } = { latest: true }): string[] {
   if (files.length === 0) return [];
   const stem = `${planStem(planFile)}-${stampWithMs(startedAt)}`;
   for (let n = 1; ; n++) {
     const name = n === 1 ? stem : `${stem}-${n}`;
     const written: string[] = [];
-    try {
-      for (const f of files) {
-        const path = join(out, `${name}.${f.extension}`);
+    const failed: unknown[] = [];
+    // Every file of the set is tried, so that each one that cannot be written is named (a full
+    // disk); a set with any failure is removed whole.
+    for (const f of files) {
+      const path = join(out, `${name}.${f.extension}`);
+      try {
         writeReportFile(path, f.text, 'exclusive');
         written.push(path);
+      } catch (err) {
+        failed.push(err);
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') break;
       }
-    } catch (err) {
+    }
+    if (failed.length > 0) {
       for (const w of written) rmSync(w, { force: true });
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
-      throw err;
+      if (failed.some((err) => (err as NodeJS.ErrnoException).code === 'EEXIST') && n < 1000) continue;
+      if (failed.length === 1) throw failed[0];
+      throw new ReportSetError(failed);
     }
     if (options.latest) for (const f of files) writeReportFile(join(out, `${planStem(planFile)}-latest.${f.extension}`), f.text, 'replace');
     return written;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { WriteFileError, writeFileAtomic } from '../fs/write.js';
 import { formatByName, type RenderContext } from './formats.js';
 import { checkOutput } from './output.js';
-import { writeReportSet, type ReportFile } from './names.js';
+import { ReportSetError, writeReportSet, type ReportFile } from './names.js';
 import type { RunReport } from '../types.js';
 
 /** 2026-11-27T02:00:00.000Z → 20261127T020000Z */
@@ -39,8 +39,9 @@ export function writeReports(report: RunReport, formats: string[], out: string, 
     try {
       write();
     } catch (err) {
-      if (!(err instanceof WriteFileError)) throw err;
-      errors.push(err);
+      const each = err instanceof ReportSetError ? err.errors : [err];
+      for (const e of each) if (!(e instanceof WriteFileError)) throw e;
+      errors.push(...(each as WriteFileError[]));
     }
   };
   for (const name of formats) {

@@ -6,6 +6,8 @@
 //   .1:587  submission: STARTTLS, AUTH only after TLS, relay only when authenticated
 //   .1:25   smart host for the from-office365 connector (local delivery)
 //   .2:587  careless submission: AUTH offered before STARTTLS
+//   .3:587  submission that decides Send As only at the end of DATA, as Exchange Online
+//           does (smtpd_end_of_data_restrictions = reject_sender_login_mismatch)
 //   .1:1143 Dovecot IMAP
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,11 +34,13 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
   let loopback: LoopbackBlock;
   const MAIN = () => loopback.at(1);
   const CARELESS = () => loopback.at(2);
+  const END_OF_DATA = () => loopback.at(3);
 
   beforeAll(async () => {
     loopback = await claimLoopbackBlock([
       { host: 1, tcp: [25, 587, 1143] },
       { host: 2, tcp: [587] },
+      { host: 3, tcp: [587] },
     ]);
     root = tempDir('relaycheck-pfdc-');
     const pki = await createLabPki({ domain: 'example.test', host: HOST });
@@ -64,6 +68,16 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
         { address: MAIN(), port: 587, ...tls, authOnlyAfterTls: true, sasl: true, requireAuth: true, senderLoginMaps: owners },
         { address: MAIN(), port: 25, ...tls },
         { address: CARELESS(), port: 587, ...tls, authOnlyAfterTls: false, sasl: true, requireAuth: true, senderLoginMaps: owners },
+        {
+          address: END_OF_DATA(),
+          port: 587,
+          ...tls,
+          authOnlyAfterTls: true,
+          sasl: true,
+          requireAuth: true,
+          senderLoginMaps: owners,
+          overrides: { smtpd_sender_restrictions: '', smtpd_end_of_data_restrictions: 'reject_sender_login_mismatch' },
+        },
       ],
     });
   });
@@ -74,7 +88,7 @@ describe.skipIf(!requirePeer('postfix', 'dovecot'))('submission, sending and del
   });
 
   /** Writes a plan with one submission account (and optional extras) and runs it like `relaycheck run`. */
-  async function run(opts: { address?: string; from?: string; password?: string; extra?: string; head?: string; store?: string; imap?: boolean; only?: string[] }): Promise<RunReport> {
+  async function run(opts: { address?: string; from?: string; sendAs?: string[]; foreign?: boolean; send?: boolean; password?: string; extra?: string; head?: string; store?: string; imap?: boolean; only?: string[] }): Promise<RunReport> {
     const dir = tempDir('relaycheck-pfdc-plan-');
     const imap = opts.imap ? `, imap: { host: "${MAIN()}:1143", secure: false, username: it@example.test, password: { env: IT_PW }, timeoutSeconds: 30 }` : '';
     const plan = writeAndLoadPlan(
@@ -93,13 +107,14 @@ submission:
     username: scanner@example.test
     password: { env: SCANNER_PW }
     from: ${opts.from ?? 'scanner@example.test'}
-    expectForeignSenderRejected: true
+    sendAs: [${(opts.sendAs ?? []).join(', ')}]
+    expectForeignSenderRejected: ${opts.foreign ?? true}
     validation: { to: [it@example.test]${imap} }
 ${opts.extra ?? ''}`,
       {},
       { SCANNER_PW: opts.password ?? SCANNER_PW, IT_PW },
     );
-    return runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, runOptions(opts.only ? { only: opts.only } : {}));
+    return runPlan(plan, { checks: builtinChecks, probes: builtinProbes }, runOptions({ ...(opts.only ? { only: opts.only } : {}), ...(opts.send === false ? { send: false } : {}) }));
   }
 
   const result = (report: RunReport, check: string, connector = 'Scanner'): CheckResult => {
@@ -123,7 +138,7 @@ ${opts.extra ?? ''}`,
     expect(result(report, 'auth.tls-required')).toMatchObject({ status: 'pass', message: expect.stringContaining('without TLS MAIL FROM was refused (“553 5.7.1 <scanner@example.test>: Sender address rejected: not logged in”)') });
     const match = result(report, 'auth.sender-match');
     expect(match.status).toBe('pass');
-    expect(match.message).toContain('the validation message was accepted after DATA');
+    expect(match.message).toContain('the validation message was accepted at the end of DATA');
     expect(match.message).toMatch(/MAIL FROM:<relaycheck-foreign@example\.invalid> was refused as expected \(“553 5\.7\.1 <relaycheck-foreign@example\.invalid>: Sender address rejected: not owned by user scanner@example\.test”\)/);
     const sent = result(report, 'send.validation');
     expect(sent).toMatchObject({ status: 'pass', message: expect.stringMatching(/^accepted for it@example\.test: “250 2\.0\.0 Ok: queued as [0-9A-Za-z]+” \(queue id [0-9A-Za-z]+\)$/) });
@@ -145,6 +160,19 @@ ${opts.extra ?? ''}`,
     expect(result(report, 'send.validation')).toMatchObject({ status: 'skipped', message: 'not tested: auth.sender-match failed' });
   });
 
+  it('fails auth.sender-match where Send As is refused only at the end of DATA, and leaves it undecided under --no-send', async () => {
+    const noSend = await run({ address: END_OF_DATA(), from: 'ceo@example.test', sendAs: ['ceo@example.test'], foreign: false, send: false, only: ['auth.sender-match'] });
+    const undecided = result(noSend, 'auth.sender-match');
+    expect(undecided.status).toBe('skipped');
+    expect(undecided.message).toMatch(/^not decided: only a sent message proves Send As on Exchange Online, and no message was sent \(--no-send\); from ceo@example\.test is listed in sendAs/);
+    const report = await run({ address: END_OF_DATA(), from: 'ceo@example.test', sendAs: ['ceo@example.test'], foreign: false, only: ['auth.sender-match', 'send.validation'] });
+    const match = result(report, 'auth.sender-match');
+    expect(match.status).toBe('fail');
+    expect(match.message).toBe('the server refused scanner@example.test sending as ceo@example.test at the end of DATA (after the final dot) (validation message): “553 5.7.1 <ceo@example.test>: Sender address rejected: not owned by user scanner@example.test”');
+    // the refused message is auth.sender-match's finding; send.validation is its knock-on
+    expect(result(report, 'send.validation')).toMatchObject({ status: 'skipped', message: 'not tested: auth.sender-match failed', evidence: expect.objectContaining({ rootCause: 'auth.sender-match' }) });
+  });
+
   it('fails auth.tls-required where AUTH is offered before STARTTLS', async () => {
     const report = await run({ address: CARELESS(), only: ['auth.tls-required'] });
     const r = result(report, 'auth.tls-required');
@@ -153,17 +181,17 @@ ${opts.extra ?? ''}`,
     expect(r.endpoint).toBe(`${HOST}:587`);
   });
 
-  it('refuses the send past the daily limit across separate runs sharing one store file', async () => {
+  it('refuses the send past the daily limit across separate runs sharing one send log', async () => {
     const store = join(tempDir('relaycheck-pfdc-store-'), 'relaycheck.sqlite');
-    const head = 'limits: { messagesPerDay: 2, messagesPerMinute: 2 }\n';
+    const head = `stateDir: ${tempDir('relaycheck-pfdc-state-')}\nlimits: { messagesPerDay: 2, messagesPerMinute: 2 }\n`;
     const only = ['send.validation', 'limits.quota'];
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) {
       const report = await run({ store, head, only });
       statuses.push(`${result(report, 'send.validation').status}/${result(report, 'limits.quota').status}`);
       if (i === 2) {
-        expect(result(report, 'send.validation').message).toMatch(/^not sent: the daily limit would be passed: scanner@example\.test sent 2 messages in the last 24 hours; messagesPerDay is 2/);
-        expect(result(report, 'limits.quota').message).toMatch(/^scanner@example\.test sent 2 messages in the last 24 hours \(local send log\); this run's 1 validation message would pass messagesPerDay 2: none is sent/);
+        expect(result(report, 'send.validation').message).toMatch(/^not sent: the daily message limit would be passed: scanner@example\.test sent 2 messages in the last 24 hours; messagesPerDay is 2/);
+        expect(result(report, 'limits.quota').message).toMatch(/^mail\.example\.test:587: the validation message was not sent: scanner@example\.test sent 2 messages in the last 24 hours; messagesPerDay is 2/);
       }
     }
     // run 2 reaches the limit exactly (warned), run 3 would pass it

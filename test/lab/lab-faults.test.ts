@@ -40,9 +40,12 @@ describe('relaycheck lab without faults', () => {
     // every built-in check ran against the lab, but inbound DANE: the lab's MX has the legacy form, which has no DNSSEC
     // (dns.inbound-dane runs against real signed zones in test/integration/dnssec-unbound.test.ts)
     expect([...new Set(results.map((x) => x.check))].sort()).toEqual(builtinChecks.map((c) => c.id).filter((id) => id !== 'dns.inbound-dane').sort());
-    // three validation messages: inbound connector, outbound connector (smart host), submission
+    // six validation messages, one per path: inbound connector, outbound connector (smart host),
+    // mailbox submission, High Volume Email, Azure Communication Services, Direct Send
     const delivered = results.filter((x) => x.check === 'send.delivery');
-    expect(delivered).toHaveLength(3);
+    expect(delivered.map((d) => d.connector).sort()).toEqual(
+      ['Lab Exchange Online to on-prem', 'Lab newsletter (Azure Communication Services)', 'Lab notifications (High Volume Email)', 'Lab printer (Direct Send)', 'Lab relay to Exchange Online', 'Lab scanner (SMTP AUTH)'],
+    );
     for (const d of delivered) expect(d.message).toMatch(/^arrived in \S+@contoso\.test INBOX/);
     expect(await allStopped(r.ports!)).toBe(true);
   });
@@ -51,6 +54,30 @@ describe('relaycheck lab without faults', () => {
 describe('relaycheck lab --break', () => {
   // A fault whose verdict depends on the date is judged as on 15 January 2027, after the cut-over.
   const after2027 = () => new Date('2027-01-15T08:00:00Z');
+
+  it('refuses to send an HVE validation message to an external recipient, and says why', async () => {
+    const r = await lab(['hve-external-recipient']);
+    const hve = r.report!.results.filter((x) => x.connector === 'Lab notifications (High Volume Email)');
+    const sent = hve.find((x) => x.check === 'send.validation')!;
+    expect(sent.status).toBe('fail');
+    expect(sent.message).toMatch(/^not sent: High Volume Email delivers to internal recipients only \(since June 2025\), and partner@fabrikam\.test is outside the accepted domains \(contoso\.test\)/);
+  });
+
+  it('shows 550 5.7.68 for Direct Send with RejectDirectSend on, with the Partner connector that fixes it', async () => {
+    const r = await lab(['direct-send-rejected'], { send: false });
+    const f = r.report!.results.find((x) => x.check === 'send.direct-send')!;
+    expect(f.status).toBe('fail');
+    expect(f.message).toMatch(/^Direct Send from printer@contoso\.test to it@contoso\.test is refused at RCPT TO: “550 5\.7\.68 TenantInboundAttribution; Direct Send not allowed/);
+    expect(f.powershell).toMatch(/^New-InboundConnector -Name 'Partner: contoso\.test' -ConnectorType Partner /);
+  });
+
+  it('proves nothing about a foreign sender under --no-send: auth.sender-match is skipped, not passed', async () => {
+    const r = await lab(['sender-mismatch'], { send: false });
+    const f = r.report!.results.find((x) => x.check === 'auth.sender-match' && x.connector === 'Lab scanner (SMTP AUTH)')!;
+    expect(f.status).toBe('skipped');
+    expect(f.message).toMatch(/^not decided: only a sent message proves Send As on Exchange Online, and no message was sent \(--no-send\)/);
+  });
+
   it.each(LAB_FAULTS.map((f) => [f, FAULTS[f].expected] as const))('%s fails exactly %j and exits 1', async (fault, expected) => {
     const r = await lab([fault], FAULTS[fault].warnsBefore2027 ? { now: after2027 } : {});
     expect(r.code).toBe(1);
@@ -101,7 +128,7 @@ describe('relaycheck lab --break', () => {
     const find = (check: string, connector: string) => r.report!.results.find((x) => x.check === check && x.connector === connector)!;
     expect(find('send.validation', 'Lab relay to Exchange Online').message).toMatch(/550 5\.7\.64 TenantAttribution/);
     const sender = find('auth.sender-match', 'Lab scanner (SMTP AUTH)');
-    expect(sender.message).toMatch(/550 5\.7\.60/);
+    expect(sender.message).toMatch(/at the end of DATA \(after the final dot\) \(validation message\): “550 5\.7\.60 SMTP; Client does not have permissions to send as this sender/);
     expect(sender.powershell).toMatch(/^Add-RecipientPermission -Identity 'scans@contoso\.test' -Trustee 'scanner@contoso\.test' -AccessRights SendAs/);
   });
 });

@@ -44,7 +44,8 @@ describe('relaycheck lab leaves', () => {
       expect(statSync(join(secretsDir, f)).mode & 0o777, f).toBe(0o600);
       return readFileSync(join(secretsDir, f), 'utf8').trim();
     });
-    expect(secrets).toHaveLength(6);
+    // relay key, scanner app key and secret, scanner, HVE and mailbox passwords, ACS client secret
+    expect(secrets).toHaveLength(8);
     const reports = readdirSync(dir).filter((f) => !f.includes('-latest.') && /^relaycheck-.*\.(json|html)$/.test(f));
     expect(reports.map((f) => f.split('.').pop()).sort()).toEqual(['html', 'json']);
     const written = [planText, out.text(), ...reports.map((f) => readFileSync(join(dir, f), 'utf8'))];
@@ -67,7 +68,8 @@ describe('relaycheck lab stops every server', () => {
     });
     await expect(runLab(args('throws'), failing)).rejects.toThrow('the terminal went away');
     const ports = headerPorts(header);
-    expect(ports).toHaveLength(8);
+    // MX, submission, smart host, two IMAP, DNS, MTA-STS, Entra ID, HVE, ACS, Direct Send
+    expect(ports).toHaveLength(11);
     for (const port of ports) expect(await refused(port)).toBe(true);
   });
 

@@ -11,19 +11,40 @@ import { schemaFile } from '../../src/plan/schema.js';
 import { createRootCa } from '../../src/pki/generate.js';
 
 describe('the plan loader', () => {
-  it('accepts the plan that init writes, with the seed defaults for limits and TLS policy', async () => {
+  it("accepts the plan that init writes, with Microsoft's per-mailbox limits and no messagesPerDay unless the plan sets one", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'relaycheck-init-plan-'));
     await initCommand(join(dir, 'relaycheck.yaml'), false);
-    expect(readFileSync(join(dir, 'relaycheck.yaml'), 'utf8')).toBe(PLAN_TEMPLATE);
+    // the template, but for the schema reference, which init points at this installation (test/commands/init.test.ts)
+    const withoutSchemaRef = (text: string) => text.replace(/^# yaml-language-server: .*\n/m, '');
+    expect(withoutSchemaRef(readFileSync(join(dir, 'relaycheck.yaml'), 'utf8'))).toBe(withoutSchemaRef(PLAN_TEMPLATE));
     const plan = loadPlan(join(dir, 'relaycheck.yaml'));
     expect(plan.connectors.map((c) => c.direction)).toEqual(['to-office365', 'from-office365']);
     expect(plan.submission[0].endpoint).toEqual({ host: 'smtp.office365.com', port: 587 });
-    expect(plan.limits).toMatchObject({ messagesPerDay: 1500, messagesPerMinute: 30 });
+    expect(plan.limits).toMatchObject({ messagesPerMinute: 30, recipientsPerDay: 10_000, recipientsPerMessage: 500 });
+    expect(plan.limits.messagesPerDay).toBeUndefined();
+    expect(PLAN_TEMPLATE).not.toMatch(/^\s*messagesPerDay: 1500/m);
     expect(plan.tlsPolicy.expiryWarnDays).toBe(30);
     // OAuth client credentials with the app certificate init made; the key is the only secret
     expect(plan.submission[0].oauth2?.client).toMatchObject({ tenantId: 'contoso.onmicrosoft.com', scope: 'https://outlook.office365.com/.default' });
     expect(plan.submission[0].password).toBeUndefined();
     expect(plan.secrets).toEqual([readFileSync(join(dir, 'secrets', 'relaycheck-app.key'), 'utf8').trim()]);
+  });
+
+  it("keeps the seed's 1,500 messages a day as an explicit value, and reads tenant licences, stateDir and directSend", () => {
+    const plan = parsePlan(
+      'version: 1\ndomain: contoso.com\nlimits: {messagesPerDay: 1500}\ntenant: {licenses: 300}\nstateDir: ./state\ndirectSend:\n  - {name: printer, endpoint: contoso-com.mail.protection.outlook.com, rejectDirectSend: true, validation: {from: printer@contoso.com, to: [it@contoso.com]}}\n',
+      '/etc/relaycheck/p.yaml',
+    );
+    expect(plan.limits).toMatchObject({ messagesPerDay: 1500, defaulted: { messagesPerDay: false, recipientsPerDay: true } });
+    expect(plan.tenant).toEqual({ licenses: 300 });
+    expect(plan.stateDir).toBe('/etc/relaycheck/state');
+    expect(plan.directSend).toEqual([
+      { kind: 'direct-send', name: 'printer', endpoint: { host: 'contoso-com.mail.protection.outlook.com', port: 25 }, rejectDirectSend: true, validation: { from: 'printer@contoso.com', to: ['it@contoso.com'] }, path: 'directSend[0]' },
+    ]);
+  });
+
+  it('refuses a directSend entry without a validation sender, naming the path', () => {
+    expect(() => parsePlan('version: 1\ndomain: contoso.com\ndirectSend:\n  - {name: printer, endpoint: contoso-com.mail.protection.outlook.com, validation: {to: [it@contoso.com]}}\n', 'p.yaml')).toThrow(/directSend\[0\]\.validation\.from: is required/);
   });
 
   it('applies default ports per connector direction and keeps explicit ones', () => {

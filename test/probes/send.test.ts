@@ -31,7 +31,7 @@ beforeAll(async () => {
   const foreignRoot = await createRootCa({ cn: 'Unknown Root' });
   const foreign = await issueLeaf(foreignRoot, { cn: 'mail.contoso.test', dnsNames: ['mail.contoso.test'] });
   hostSelf = await smartHost({ key: foreign.keyPem, cert: foreign.chainPem });
-  sub = await startExoSubmission({ ...(await serverCert(pki, 'smtp.contoso.test')), users: [{ username: 'scanner@contoso.test', password: SUB_PASSWORD }], sendAsRefusal: 'data' });
+  sub = await startExoSubmission({ ...(await serverCert(pki, 'smtp.contoso.test')), users: [{ username: 'scanner@contoso.test', password: SUB_PASSWORD }], sendAsRefusal: 'data-storedrv' });
 });
 afterAll(async () => {
   for (const s of [exoMx, hostA, hostB, hostSelf, sub]) await s?.close();
@@ -41,6 +41,7 @@ const head = (extra = '') => `version: 1
 domain: contoso.test
 trust: { system: false, ca: [./root.pem] }
 store: ./store.sqlite
+stateDir: ./state
 ${extra}`;
 
 function plan(yaml: string, files: Record<string, string> = {}, env: Record<string, string> = {}, dir = tempDir()): Plan {
@@ -134,7 +135,7 @@ describe('the send probe', () => {
     const before = hostA.messages.length;
     const { data } = await send(p);
     expect(data.attempts[0].status).toBe('accepted');
-    expect(data.attempts[1]).toMatchObject({ status: 'not-sent', notSent: { reason: 'quota', message: expect.stringMatching(/daily limit would be passed: connector-check@contoso\.test sent 1 message in the last 24 hours; messagesPerDay is 1/) } });
+    expect(data.attempts[1]).toMatchObject({ status: 'not-sent', notSent: { reason: 'quota', message: expect.stringMatching(/daily message limit would be passed: connector-check@contoso\.test sent 1 message in the last 24 hours; messagesPerDay is 1/) } });
     expect(hostA.messages.length).toBe(before + 1);
   });
 
@@ -186,7 +187,7 @@ connectors:
     expect(data.attempts[0]).toMatchObject({ status: 'not-sent', notSent: { reason: 'store', message: expect.stringMatching(/local store .*store\.sqlite: is not a relaycheck store or is damaged/) } });
   });
 
-  it('submits on 587 after AUTH, and records 554 5.2.252 SendAsDenied after DATA as a refusal of the account', async () => {
+  it('submits on 587 after AUTH, and records 554 5.2.252 SendAsDenied at the end of DATA as a refusal of the account', async () => {
     const p = plan(
       head(`resolve: { "smtp.contoso.test:${sub.port}": 127.0.0.1 }
 submission:
@@ -203,7 +204,7 @@ submission:
     );
     const authData: SubmissionProbeData = { applicable: true, auth: { attempted: true, mechanism: 'LOGIN', basic: true, ok: true }, senderMatch: { from: 'ceo@contoso.test', recipient: 'it@contoso.test', accepted: true }, transcript: [], durationMs: 0 };
     const { data, ctx } = await send(p, { deps: { 'auth.submission': authData } });
-    expect(data.attempts[0]).toMatchObject({ status: 'refused', authMechanism: 'LOGIN', error: { stage: 'data', responseCode: 554, response: expect.stringMatching(/^554 5\.2\.252 SendAsDenied; scanner@contoso\.test not allowed to send as ceo@contoso\.test/) } });
+    expect(data.attempts[0]).toMatchObject({ status: 'refused', authMechanism: 'LOGIN', error: { stage: 'end-of-data', responseCode: 554, response: expect.stringMatching(/^554 5\.2\.252 SendAsDenied; scanner@contoso\.test not allowed to send as ceo@contoso\.test/) } });
     expect((ctx.shared.get('refusedAccounts') as Map<string, { kind: string }>).get('scanner@contoso.test')?.kind).toBe('sender');
     const text = data.transcript.map((l) => l.line).join('\n');
     expect(text).toContain('AUTH LOGIN');
@@ -224,7 +225,7 @@ submission:
     expect(data.attempts[0]).toMatchObject({ status: 'not-sent', notSent: { reason: 'prerequisite', message: expect.stringMatching(/authentication did not succeed \(535 5\.7\.3 Authentication unsuccessful\)/) } });
   });
 
-  it('fails auth.sender-match quoting 554 5.2.252 when Send As is refused only after DATA (through runPlan)', async () => {
+  it('fails auth.sender-match quoting 554 5.2.252 when Send As is refused only at the end of DATA (through runPlan)', async () => {
     const p = plan(
       head(`resolve: { "smtp.contoso.test:${sub.port}": 127.0.0.1 }
 submission:
@@ -236,7 +237,7 @@ submission:
     const report = await runPlan(p, { checks: builtinChecks, probes: builtinProbes }, runOptions({ only: ['auth', 'send'] }));
     const byId = Object.fromEntries(report.results.map((r) => [r.check, r]));
     expect(byId['auth.login'].status).toBe('pass');
-    expect(byId['auth.sender-match']).toMatchObject({ status: 'fail', message: expect.stringMatching(/after DATA \(validation message\): “554 5\.2\.252 SendAsDenied; scanner@contoso\.test not allowed to send as ceo@contoso\.test/), powershell: "Add-RecipientPermission -Identity 'ceo@contoso.test' -Trustee 'scanner@contoso.test' -AccessRights SendAs -Confirm:$false" });
+    expect(byId['auth.sender-match']).toMatchObject({ status: 'fail', message: expect.stringMatching(/at the end of DATA \(after the final dot\) \(validation message\): “554 5\.2\.252 SendAsDenied; scanner@contoso\.test not allowed to send as ceo@contoso\.test/), powershell: "Add-RecipientPermission -Identity 'ceo@contoso.test' -Trustee 'scanner@contoso.test' -AccessRights SendAs -Confirm:$false" });
     // the refusal is auth.sender-match's finding; the message it stopped is its knock-on
     expect(byId['send.validation']).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^not tested: auth\.sender-match failed$/), evidence: expect.objectContaining({ rootCause: 'auth.sender-match' }) });
   });
@@ -274,7 +275,7 @@ describe('helpers of the send probe', () => {
 });
 
 describe('a server that stalls after DATA', () => {
-  it('is reported as a stall after DATA, not as an unreachable server with a reachability fix', async () => {
+  it('is reported as a stall at the end of DATA, not as an unreachable server with a reachability fix', async () => {
     const { startRawServer, scripted } = await import('../helpers/raw-smtp-server.js');
     const { sendFinding } = await import('../../checks/send/validation.js');
     let inData = false;
@@ -301,12 +302,12 @@ connectors:
       );
       const { data } = await send(p, { timeouts: { connectMs: 1000, greetingMs: 1000, commandMs: 700, tlsMs: 700, deadlineMs: 10_000 } });
       const [a] = data.attempts;
-      expect(a.error).toMatchObject({ stage: 'data' });
+      expect(a.error).toMatchObject({ stage: 'end-of-data' });
       const finding = sendFinding(entriesOf(p)[0], a);
-      expect(finding.message).toMatch(/^not accepted after DATA/);
+      expect(finding.message).toMatch(/^not accepted at the end of DATA \(after the final dot\)/);
       expect(finding.message).not.toMatch(/before the SMTP dialogue/);
       expect(finding.remediation ?? '').not.toMatch(/reachab/i);
-      expect(finding.remediation).toMatch(/after DATA/);
+      expect(finding.remediation).toMatch(/stopped answering at the end of DATA/);
     } finally {
       await server.close();
     }

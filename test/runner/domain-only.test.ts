@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runPlan, DEFAULT_TIMEOUTS } from '../../src/runner/run.js';
 import { builtinChecks, builtinProbes } from '../../src/registry.js';
 import { planFromYaml } from '../helpers/plans.js';
-import { EXO_SENDING_RANGES } from '../../src/check-kit/session.js';
+import { EXO_SENDING_RANGES } from '../../src/exo/ranges.js';
 
 describe('a plan with only a domain', () => {
   it('loads and runs the DNS and firewall checks, which need nothing else', async () => {

@@ -176,7 +176,8 @@ export function planFor(kind: Kind, o: PlanOptions = {}): { plan: Plan; subject:
     dns: { servers: [] },
     connectors: entry.kind === 'connector' ? [entry] : [],
     submission: entry.kind === 'submission' ? [entry] : [],
-    limits: { messagesPerDay: 1500, messagesPerMinute: 30, defaulted: { messagesPerDay: true, messagesPerMinute: true } },
+    directSend: [],
+    limits: { messagesPerMinute: 30, recipientsPerDay: 10_000, recipientsPerMessage: 500, defaulted: { messagesPerDay: true, messagesPerMinute: true, recipientsPerDay: true, recipientsPerMessage: true } },
     tlsPolicy: { expiryWarnDays: o.expiryWarnDays ?? 30 },
     secrets: o.clientCertificate ? [o.clientCertificate.keyPem] : [],
   };

@@ -113,7 +113,7 @@ describe('the resolver against a hostile DNS server', () => {
   it('survives a flood of answers with wrong ids and ends with a timeout', async () => {
     const port = await hostileDns({
       udp: (q, reply) => {
-        for (let i = 1; i <= 250; i++) reply(response({ ...q, id: (q.id + i) & 0xffff }));
+        for (let i = 1; i <= 250; i++) reply(response({ ...q, id: ((q.id ?? 0) + i) & 0xffff }));
       },
     });
     const t0 = Date.now();
